@@ -1,4 +1,5 @@
-// Package redistest starts a real redis-server for a test.
+// Package redistest starts a real redis-server for a test (or, with
+// [Launch], for an example program).
 //
 // Tests of the Redis-backed parts of sysdesign (ratelimit/redisstore, the
 // skiplist differential test, snowflake worker leases, leaderboards) talk to a
@@ -42,26 +43,46 @@ type Server struct {
 // SYSDESIGN_REQUIRE_REDIS=1) and fails t if the server does not come up.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
+	if !Available() {
 		if os.Getenv(RequireEnv) == "1" {
 			t.Fatalf("redistest: redis-server not found on PATH and %s=1", RequireEnv)
 		}
 		t.Skipf("redistest: redis-server not found on PATH; install it (apt-get install redis-server) to run this test")
 	}
+	s, err := Launch(t.TempDir())
+	if err != nil {
+		t.Fatalf("redistest: %v", err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Available reports whether a redis-server binary is on PATH.
+func Available() bool {
+	_, err := exec.LookPath("redis-server")
+	return err == nil
+}
+
+// Launch starts a redis-server on a free loopback port with its working
+// files in dir, for programs (the examples) that want a real Redis when one
+// is installed. The caller must call Stop.
+func Launch(dir string) (*Server, error) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return nil, fmt.Errorf("redis-server not found on PATH: %w", err)
+	}
 	var lastErr error
 	for attempt := 0; attempt < 5; attempt++ {
-		s, err := start(t, bin)
+		s, err := launch(bin, dir)
 		if err == nil {
-			return s
+			return s, nil
 		}
 		lastErr = err // the port may have been taken between probe and bind; retry
 	}
-	t.Fatalf("redistest: %v", lastErr)
-	return nil
+	return nil, lastErr
 }
 
-func start(t testing.TB, bin string) (*Server, error) {
+func launch(bin, dir string) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -72,7 +93,7 @@ func start(t testing.TB, bin string) (*Server, error) {
 		"--bind", "127.0.0.1",
 		"--save", "",
 		"--appendonly", "no",
-		"--dir", t.TempDir(),
+		"--dir", dir,
 		"--protected-mode", "no",
 	)
 	stdout, err := cmd.StdoutPipe()
@@ -90,10 +111,9 @@ func start(t testing.TB, bin string) (*Server, error) {
 	}()
 	s := &Server{Addr: addr, cmd: cmd}
 	if err := s.waitReady(5 * time.Second); err != nil {
-		s.stop()
+		s.Stop()
 		return nil, err
 	}
-	t.Cleanup(s.stop)
 	return s, nil
 }
 
@@ -106,11 +126,9 @@ func (s *Server) Client(t testing.TB) *redis.Client {
 	return c
 }
 
-// Stop kills the server now, for tests of what happens when Redis goes away.
-// It is safe to call more than once.
-func (s *Server) Stop() { s.stop() }
-
-func (s *Server) stop() {
+// Stop kills the server. Tests call it to see what happens when Redis goes
+// away; it is safe to call more than once.
+func (s *Server) Stop() {
 	if s.cmd.Process == nil || s.cmd.ProcessState != nil {
 		return
 	}
