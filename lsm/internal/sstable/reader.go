@@ -1,0 +1,320 @@
+package sstable
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/sysdesign-go/sysdesign/lsm/internal/base"
+)
+
+// ErrCorrupt is matched by every error about a damaged table.
+var ErrCorrupt = errors.New("sstable: corrupt table")
+
+// ReadableFile is what a Reader reads from (an *os.File in practice).
+type ReadableFile interface {
+	io.ReaderAt
+	io.Closer
+}
+
+// Reader reads a table. It is safe for concurrent use; iterators are not.
+type Reader struct {
+	f      ReadableFile
+	name   string
+	fileID uint64
+	cache  *Cache
+	filter []byte
+	policy FilterPolicy
+	index  []byte
+}
+
+// NewReader opens a table of the given size. name is used in errors, fileID
+// keys the cache. On error f is not closed.
+func NewReader(f ReadableFile, size int64, name string, fileID uint64, cache *Cache, policy FilterPolicy) (*Reader, error) {
+	r := &Reader{f: f, name: name, fileID: fileID, cache: cache, policy: policy}
+	if size < footerLen {
+		return nil, r.corrupt("file of %d bytes is too short", size)
+	}
+	var ft [footerLen]byte
+	if _, err := f.ReadAt(ft[:], size-footerLen); err != nil {
+		return nil, fmt.Errorf("sstable: %s: %w", name, err)
+	}
+	if binary.LittleEndian.Uint64(ft[40:]) != Magic {
+		return nil, r.corrupt("bad magic number")
+	}
+	if crc32.Checksum(ft[:36], castagnoli) != binary.LittleEndian.Uint32(ft[36:]) {
+		return nil, r.corrupt("footer checksum mismatch")
+	}
+	if v := binary.LittleEndian.Uint32(ft[32:]); v != FormatVersion {
+		return nil, r.corrupt("unsupported format version %d", v)
+	}
+	fOff, fLen := binary.LittleEndian.Uint64(ft[0:]), binary.LittleEndian.Uint64(ft[8:])
+	iOff, iLen := binary.LittleEndian.Uint64(ft[16:]), binary.LittleEndian.Uint64(ft[24:])
+	limit := uint64(size - footerLen)
+	var err error
+	if r.filter, err = r.readRaw(fOff, fLen, limit); err != nil {
+		return nil, err
+	}
+	if r.index, err = r.readRaw(iOff, iLen, limit); err != nil {
+		return nil, err
+	}
+	var it blockIter
+	if err := it.init(r.index); err != nil {
+		return nil, r.wrap(err)
+	}
+	return r, nil
+}
+
+func (r *Reader) corrupt(format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrCorrupt, r.name, fmt.Sprintf(format, args...))
+}
+
+func (r *Reader) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", r.name, err)
+}
+
+// readRaw reads and verifies the block at (off, n) which must end before limit.
+func (r *Reader) readRaw(off, n, limit uint64) ([]byte, error) {
+	if off > limit || n > limit-off || n+trailerLen > limit-off {
+		return nil, r.corrupt("block handle (%d, %d) out of range", off, n)
+	}
+	buf := make([]byte, n+trailerLen)
+	if _, err := r.f.ReadAt(buf, int64(off)); err != nil {
+		return nil, fmt.Errorf("sstable: %s: %w", r.name, err)
+	}
+	b, tr := buf[:n], buf[n:]
+	if tr[0] != 0 {
+		return nil, r.corrupt("unknown compression %d in block at %d", tr[0], off)
+	}
+	crc := crc32.Update(crc32.Checksum(b, castagnoli), castagnoli, tr[:1])
+	if crc != binary.LittleEndian.Uint32(tr[1:]) {
+		return nil, r.corrupt("checksum mismatch in block at %d", off)
+	}
+	return b, nil
+}
+
+func (r *Reader) readBlock(handle []byte) ([]byte, error) {
+	off, n1 := binary.Uvarint(handle)
+	if n1 <= 0 {
+		return nil, r.corrupt("bad block handle")
+	}
+	n, n2 := binary.Uvarint(handle[n1:])
+	if n2 <= 0 {
+		return nil, r.corrupt("bad block handle")
+	}
+	if b, ok := r.cache.Get(r.fileID, off); ok {
+		return b, nil
+	}
+	b, err := r.readRaw(off, n, ^uint64(0)>>1)
+	if err != nil {
+		return nil, err
+	}
+	r.cache.Set(r.fileID, off, b)
+	return b, nil
+}
+
+// MayContain reports whether the table's filter admits the user key.
+func (r *Reader) MayContain(ukey []byte) bool {
+	if r.policy == nil || len(r.filter) == 0 {
+		return true
+	}
+	return r.policy.MayContain(r.filter, xxhash.Sum64(ukey))
+}
+
+// Get returns the first entry with internal key >= ik if it has the same
+// user key. The value aliases a cached block and must not be modified.
+func (r *Reader) Get(ik []byte) (value []byte, kind base.Kind, found bool, err error) {
+	ukey := base.UserKey(ik)
+	if !r.MayContain(ukey) {
+		return nil, 0, false, nil
+	}
+	var idx blockIter
+	if err := idx.init(r.index); err != nil {
+		return nil, 0, false, r.wrap(err)
+	}
+	if !idx.SeekGE(ik) {
+		return nil, 0, false, r.wrap(idx.err)
+	}
+	b, err := r.readBlock(idx.val)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	var it blockIter
+	if err := it.init(b); err != nil {
+		return nil, 0, false, r.wrap(err)
+	}
+	if !it.SeekGE(ik) {
+		return nil, 0, false, r.wrap(it.err)
+	}
+	if !bytes.Equal(base.UserKey(it.key), ukey) {
+		return nil, 0, false, nil
+	}
+	return it.val, base.KindOf(it.key), true, nil
+}
+
+// Close closes the file.
+func (r *Reader) Close() error { return r.f.Close() }
+
+// NewIter returns a two-level iterator over the table.
+func (r *Reader) NewIter() base.Iterator {
+	it := &tableIter{r: r}
+	if err := it.index.init(r.index); err != nil {
+		it.err = r.wrap(err)
+	}
+	return it
+}
+
+type tableIter struct {
+	r     *Reader
+	index blockIter
+	data  blockIter
+	err   error
+}
+
+func (it *tableIter) fail(err error) bool {
+	if it.err == nil {
+		it.err = err
+	}
+	it.data.valid = false
+	return false
+}
+
+// load points data at the block the index iterator is on.
+func (it *tableIter) load() bool {
+	if !it.index.valid {
+		it.data.valid = false
+		if it.index.err != nil {
+			return it.fail(it.r.wrap(it.index.err))
+		}
+		return false
+	}
+	b, err := it.r.readBlock(it.index.val)
+	if err != nil {
+		return it.fail(err)
+	}
+	if err := it.data.init(b); err != nil {
+		return it.fail(it.r.wrap(err))
+	}
+	return true
+}
+
+func (it *tableIter) check(ok bool) bool {
+	if !ok && it.data.err != nil {
+		return it.fail(it.r.wrap(it.data.err))
+	}
+	return ok
+}
+
+func (it *tableIter) forwardSkip() bool {
+	for {
+		if it.check(it.data.valid) {
+			return true
+		}
+		if it.err != nil {
+			return false
+		}
+		it.index.Next()
+		if !it.load() {
+			return false
+		}
+		it.data.First()
+	}
+}
+
+func (it *tableIter) backwardSkip() bool {
+	for {
+		if it.check(it.data.valid) {
+			return true
+		}
+		if it.err != nil {
+			return false
+		}
+		it.index.Prev()
+		if !it.load() {
+			return false
+		}
+		it.data.Last()
+	}
+}
+
+func (it *tableIter) SeekGE(ik []byte) bool {
+	if it.err != nil {
+		return false
+	}
+	it.index.SeekGE(ik)
+	if !it.load() {
+		return false
+	}
+	it.data.SeekGE(ik)
+	return it.forwardSkip()
+}
+
+func (it *tableIter) SeekLT(ik []byte) bool {
+	if it.err != nil {
+		return false
+	}
+	if !it.index.SeekGE(ik) {
+		if it.index.err != nil {
+			return it.fail(it.r.wrap(it.index.err))
+		}
+		it.index.Last()
+	}
+	if !it.load() {
+		return false
+	}
+	it.data.SeekLT(ik)
+	return it.backwardSkip()
+}
+
+func (it *tableIter) First() bool {
+	if it.err != nil {
+		return false
+	}
+	it.index.First()
+	if !it.load() {
+		return false
+	}
+	it.data.First()
+	return it.forwardSkip()
+}
+
+func (it *tableIter) Last() bool {
+	if it.err != nil {
+		return false
+	}
+	it.index.Last()
+	if !it.load() {
+		return false
+	}
+	it.data.Last()
+	return it.backwardSkip()
+}
+
+func (it *tableIter) Next() bool {
+	if !it.data.valid {
+		return false
+	}
+	it.data.Next()
+	return it.forwardSkip()
+}
+
+func (it *tableIter) Prev() bool {
+	if !it.data.valid {
+		return false
+	}
+	it.data.Prev()
+	return it.backwardSkip()
+}
+
+func (it *tableIter) Valid() bool   { return it.data.valid }
+func (it *tableIter) Key() []byte   { return it.data.key }
+func (it *tableIter) Value() []byte { return it.data.val }
+func (it *tableIter) Error() error  { return it.err }
+func (it *tableIter) Close() error  { it.data.valid = false; return nil }
