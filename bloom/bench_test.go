@@ -1,0 +1,84 @@
+package bloom
+
+import (
+	"encoding/binary"
+	"fmt"
+	"testing"
+)
+
+func benchKeys(n int) [][]byte {
+	ks := make([][]byte, n)
+	for i := range ks {
+		ks[i] = binary.LittleEndian.AppendUint64(nil, uint64(i)*0x9e3779b97f4a7c15)
+	}
+	return ks
+}
+
+type adder interface {
+	Add([]byte)
+	Contains([]byte) bool
+}
+
+func benchAddContains(b *testing.B, mk func(n uint64) adder) {
+	for _, n := range []int{1_000, 1_000_000} {
+		keys := benchKeys(n)
+		b.Run(fmt.Sprintf("op=Add/n=%d", n), func(b *testing.B) {
+			f := mk(uint64(n))
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				f.Add(keys[i%n])
+				i++
+			}
+		})
+		b.Run(fmt.Sprintf("op=Contains/n=%d", n), func(b *testing.B) {
+			f := mk(uint64(n))
+			for _, k := range keys {
+				f.Add(k)
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				f.Contains(keys[i%n])
+				i++
+			}
+		})
+	}
+}
+
+func BenchmarkFilter(b *testing.B) {
+	benchAddContains(b, func(n uint64) adder { f, _ := New(n, 0.01); return f })
+}
+
+func BenchmarkBlocked(b *testing.B) {
+	benchAddContains(b, func(n uint64) adder { f, _ := NewBlocked(n, 0.01); return f })
+}
+
+func BenchmarkBlocked_ContainsParallel(b *testing.B) {
+	const n = 1_000_000
+	keys := benchKeys(n)
+	f, _ := NewBlocked(n, 0.01)
+	for _, k := range keys {
+		f.Add(k)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			f.Contains(keys[i%n])
+			i++
+		}
+	})
+}
+
+func BenchmarkBlocked_View(b *testing.B) {
+	f, _ := NewBlocked(10_000, 0.01)
+	data, _ := f.MarshalBinary()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ViewBlocked(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

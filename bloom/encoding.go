@@ -1,0 +1,160 @@
+package bloom
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// Encoding (all filters, little endian):
+//
+//	offset 0  "SDBF" magic
+//	offset 4  version (1)
+//	offset 5  kind (1 classic, 2 blocked, 3 counting, 4 scalable, 5 cuckoo, 6 fuse)
+//	offset 6  two zero bytes
+//	offset 8  kind-specific fixed fields, then the payload
+//	last 8    xxhash64 of every preceding byte
+const (
+	encVersion = 1
+	headerLen  = 8
+	sumLen     = 8
+)
+
+type kind byte
+
+const (
+	kindClassic kind = iota + 1
+	kindBlocked
+	kindCounting
+	kindScalable
+	kindCuckoo
+	kindFuse
+)
+
+func (k kind) String() string {
+	switch k {
+	case kindClassic:
+		return "classic"
+	case kindBlocked:
+		return "blocked"
+	case kindCounting:
+		return "counting"
+	case kindScalable:
+		return "scalable"
+	case kindCuckoo:
+		return "cuckoo"
+	case kindFuse:
+		return "fuse"
+	}
+	return fmt.Sprintf("kind(%d)", byte(k))
+}
+
+func appendHeader(dst []byte, k kind) []byte {
+	return append(dst, 'S', 'D', 'B', 'F', encVersion, byte(k), 0, 0)
+}
+
+func appendSum(dst []byte, start int) []byte {
+	return binary.LittleEndian.AppendUint64(dst, xxhash.Sum64(dst[start:]))
+}
+
+// open validates the frame of an encoding and returns its body (the bytes
+// between the header and the checksum), aliasing data.
+func open(data []byte, want kind) ([]byte, error) {
+	if len(data) < headerLen+sumLen {
+		return nil, fmt.Errorf("%w: %d bytes is shorter than the %d-byte frame", ErrCorrupt, len(data), headerLen+sumLen)
+	}
+	if string(data[:4]) != "SDBF" {
+		return nil, fmt.Errorf("%w: bad magic %q", ErrCorrupt, data[:4])
+	}
+	if data[4] != encVersion {
+		return nil, fmt.Errorf("%w: version %d", ErrVersion, data[4])
+	}
+	if got := kind(data[5]); got != want {
+		return nil, fmt.Errorf("%w: have %v, want %v", ErrWrongKind, got, want)
+	}
+	if data[6] != 0 || data[7] != 0 {
+		return nil, fmt.Errorf("%w: reserved header bytes are not zero", ErrCorrupt)
+	}
+	end := len(data) - sumLen
+	if got, want := xxhash.Sum64(data[:end]), binary.LittleEndian.Uint64(data[end:]); got != want {
+		return nil, fmt.Errorf("%w: checksum %#016x, want %#016x", ErrCorrupt, got, want)
+	}
+	return data[headerLen:end], nil
+}
+
+// reader decodes fixed-width fields from a body, remembering the first
+// short read.
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) need(n uint64, what string) bool {
+	if r.err != nil {
+		return false
+	}
+	if uint64(len(r.b)) < n {
+		r.err = fmt.Errorf("%w: truncated %s (need %d bytes, have %d)", ErrCorrupt, what, n, len(r.b))
+		return false
+	}
+	return true
+}
+
+func (r *reader) u32(what string) uint32 {
+	if !r.need(4, what) {
+		return 0
+	}
+	v := binary.LittleEndian.Uint32(r.b)
+	r.b = r.b[4:]
+	return v
+}
+
+func (r *reader) u64(what string) uint64 {
+	if !r.need(8, what) {
+		return 0
+	}
+	v := binary.LittleEndian.Uint64(r.b)
+	r.b = r.b[8:]
+	return v
+}
+
+func (r *reader) bytes(n uint64, what string) []byte {
+	if !r.need(n, what) {
+		return nil
+	}
+	v := r.b[:n:n]
+	r.b = r.b[n:]
+	return v
+}
+
+// done reports an error if bytes remain after the last field.
+func (r *reader) done() error {
+	if r.err == nil && len(r.b) != 0 {
+		r.err = fmt.Errorf("%w: %d trailing bytes", ErrCorrupt, len(r.b))
+	}
+	return r.err
+}
+
+func corrupt(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrCorrupt}, args...)...)
+}
+
+func appendU32(dst []byte, v uint32) []byte { return binary.LittleEndian.AppendUint32(dst, v) }
+func appendU64(dst []byte, v uint64) []byte { return binary.LittleEndian.AppendUint64(dst, v) }
+
+// appendWords appends ws as little-endian uint64s.
+func appendWords(dst []byte, ws []uint64) []byte {
+	for _, w := range ws {
+		dst = binary.LittleEndian.AppendUint64(dst, w)
+	}
+	return dst
+}
+
+func decodeWords(b []byte) []uint64 {
+	ws := make([]uint64, len(b)/8)
+	for i := range ws {
+		ws[i] = binary.LittleEndian.Uint64(b[8*i:])
+	}
+	return ws
+}
