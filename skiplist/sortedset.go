@@ -1,0 +1,480 @@
+package skiplist
+
+import (
+	"cmp"
+	"fmt"
+	"iter"
+	"math"
+	"strings"
+)
+
+// Entry is a member of a [SortedSet] with its score (go-redis calls it Z).
+type Entry struct {
+	Member string
+	Score  float64
+}
+
+type zkey struct {
+	score  float64
+	member string
+}
+
+func compareZ(a, b zkey) int {
+	if c := cmp.Compare(a.score, b.score); c != 0 {
+		return c
+	}
+	return strings.Compare(a.member, b.member)
+}
+
+// SortedSet is an in-process Redis sorted set: unique string members ordered
+// by a float64 score, equal scores ordered by member bytes, as Redis does.
+// Its methods follow the Redis commands of the same names (ZADD is [Add],
+// ZRANK is [SortedSet.Rank], and so on) closely enough that code can move
+// between a SortedSet and a Redis key; the differential test in this package
+// runs thousands of random commands against both and compares every reply.
+//
+// A SortedSet is a [Map] keyed by (score, member) plus a hash map from member
+// to score, the same two structures Redis uses: ZSCORE is O(1), ZADD, ZREM,
+// ZRANK and locating a range are O(log n) expected, and walking a range costs
+// O(1) per element returned.
+//
+// The zero value is not usable; create one with [NewSortedSet]. A SortedSet
+// is not safe for concurrent use.
+type SortedSet struct {
+	list   *Map[zkey, struct{}]
+	scores map[string]float64
+}
+
+// NewSortedSet returns an empty sorted set. opts tunes the skiplist
+// underneath; the zero value is fine.
+func NewSortedSet(opts Options) (*SortedSet, error) {
+	m, err := New[zkey, struct{}](compareZ, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &SortedSet{list: m, scores: make(map[string]float64)}, nil
+}
+
+// AddOptions are the flags of ZADD. The zero value adds or updates
+// unconditionally and counts only added members.
+type AddOptions struct {
+	NX bool // only add new members, never update
+	XX bool // only update existing members, never add
+	GT bool // update only when the new score is greater (new members are still added)
+	LT bool // update only when the new score is less (new members are still added)
+	CH bool // count changed members too, not just added ones
+}
+
+func (o AddOptions) validate() error {
+	if o.NX && o.XX {
+		return fmt.Errorf("%w: XX and NX options at the same time are not compatible", ErrIncompatibleFlags)
+	}
+	if (o.GT && o.LT) || (o.NX && (o.GT || o.LT)) {
+		return fmt.Errorf("%w: GT, LT, and/or NX options at the same time are not compatible", ErrIncompatibleFlags)
+	}
+	return nil
+}
+
+// Card returns the number of members (ZCARD). O(1).
+func (s *SortedSet) Card() int { return len(s.scores) }
+
+// Add is ZADD: it adds or updates members according to opts and returns the
+// number of members added (with CH, added or whose score changed). Members
+// are applied in order, so a member given twice ends with its last score.
+// It returns ErrIncompatibleFlags for flag combinations Redis rejects and
+// ErrNaN if a score is NaN, in both cases changing nothing.
+func (s *SortedSet) Add(opts AddOptions, entries ...Entry) (int, error) {
+	if err := opts.validate(); err != nil {
+		return 0, err
+	}
+	for _, e := range entries {
+		if math.IsNaN(e.Score) {
+			return 0, fmt.Errorf("%w: score of %q", ErrNaN, e.Member)
+		}
+	}
+	n := 0
+	for _, e := range entries {
+		added, changed := s.add(opts, e.Member, e.Score)
+		if added || (opts.CH && changed) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// add applies one ZADD element whose new score is already computed.
+func (s *SortedSet) add(opts AddOptions, member string, score float64) (added, changed bool) {
+	cur, ok := s.scores[member]
+	if !ok {
+		if opts.XX {
+			return false, false
+		}
+		s.scores[member] = score
+		s.list.Set(zkey{score, member}, struct{}{})
+		return true, false
+	}
+	if opts.NX || (opts.GT && score <= cur) || (opts.LT && score >= cur) || score == cur {
+		return false, false
+	}
+	s.move(member, cur, score)
+	return false, true
+}
+
+func (s *SortedSet) move(member string, from, to float64) {
+	s.scores[member] = to
+	s.list.Delete(zkey{from, member})
+	s.list.Set(zkey{to, member}, struct{}{})
+}
+
+// AddIncr is ZADD with the INCR flag: it adds delta to member's score
+// (creating it with score delta) subject to opts, and returns the new score.
+// ok is false when NX, XX, GT or LT prevented the change (Redis replies nil).
+// It returns ErrNaN if delta is NaN or the result would be NaN (+inf + -inf).
+func (s *SortedSet) AddIncr(opts AddOptions, member string, delta float64) (score float64, ok bool, err error) {
+	if err := opts.validate(); err != nil {
+		return 0, false, err
+	}
+	if math.IsNaN(delta) {
+		return 0, false, ErrNaN
+	}
+	cur, exists := s.scores[member]
+	if !exists {
+		if opts.XX {
+			return 0, false, nil
+		}
+		s.add(AddOptions{}, member, delta)
+		return delta, true, nil
+	}
+	if opts.NX {
+		return 0, false, nil
+	}
+	score = cur + delta
+	if math.IsNaN(score) {
+		return 0, false, fmt.Errorf("%w: resulting score of %q", ErrNaN, member)
+	}
+	if (opts.GT && score <= cur) || (opts.LT && score >= cur) {
+		return 0, false, nil
+	}
+	if score != cur {
+		s.move(member, cur, score)
+	}
+	return score, true, nil
+}
+
+// IncrBy is ZINCRBY: it adds delta to member's score, creating the member
+// with score delta if absent, and returns the new score. It returns ErrNaN
+// if delta is NaN or the result would be NaN.
+func (s *SortedSet) IncrBy(member string, delta float64) (float64, error) {
+	v, _, err := s.AddIncr(AddOptions{}, member, delta)
+	return v, err
+}
+
+// Remove is ZREM: it removes the given members and returns how many were
+// present.
+func (s *SortedSet) Remove(members ...string) int {
+	n := 0
+	for _, m := range members {
+		if cur, ok := s.scores[m]; ok {
+			delete(s.scores, m)
+			s.list.Delete(zkey{cur, m})
+			n++
+		}
+	}
+	return n
+}
+
+// Score is ZSCORE: the score of member and whether it is present. O(1).
+func (s *SortedSet) Score(member string) (float64, bool) {
+	v, ok := s.scores[member]
+	return v, ok
+}
+
+// MScore is ZMSCORE: the scores of members, with found[i] false (and
+// scores[i] zero) where members[i] is absent.
+func (s *SortedSet) MScore(members ...string) (scores []float64, found []bool) {
+	scores = make([]float64, len(members))
+	found = make([]bool, len(members))
+	for i, m := range members {
+		scores[i], found[i] = s.scores[m]
+	}
+	return scores, found
+}
+
+// Rank is ZRANK WITHSCORE: member's 0-based position in ascending order,
+// its score, and whether it is present. O(log n) expected.
+func (s *SortedSet) Rank(member string) (rank int, score float64, ok bool) {
+	score, ok = s.scores[member]
+	if !ok {
+		return 0, 0, false
+	}
+	rank, _ = s.list.Rank(zkey{score, member})
+	return rank, score, true
+}
+
+// RevRank is ZREVRANK WITHSCORE: member's 0-based position in descending
+// order (highest score first), its score, and whether it is present.
+func (s *SortedSet) RevRank(member string) (rank int, score float64, ok bool) {
+	rank, score, ok = s.Rank(member)
+	if ok {
+		rank = s.Card() - 1 - rank
+	}
+	return rank, score, ok
+}
+
+// scoreRange returns the first and last nodes (and the first's rank) of the
+// elements with min <= score <= max (bounds as given), or nil.
+func (s *SortedSet) scoreRange(lo, hi ScoreBound) (first, last *node[zkey, struct{}], firstRank, lastRank int) {
+	if lo.Value > hi.Value || (lo.Value == hi.Value && (lo.Exclusive || hi.Exclusive)) {
+		return nil, nil, 0, -1
+	}
+	first, firstRank = s.list.firstWhere(func(k zkey) bool { return lo.aboveMin(k.score) })
+	if first == nil || !hi.belowMax(first.key.score) {
+		return nil, nil, 0, -1
+	}
+	last, lastRank = s.list.lastWhere(func(k zkey) bool { return hi.belowMax(k.score) })
+	return first, last, firstRank, lastRank
+}
+
+// lexRange is scoreRange for lex bounds.
+func (s *SortedSet) lexRange(lo, hi LexBound) (first, last *node[zkey, struct{}], firstRank, lastRank int) {
+	if lexEmpty(lo, hi) {
+		return nil, nil, 0, -1
+	}
+	first, firstRank = s.list.firstWhere(func(k zkey) bool { return lo.aboveMin(k.member) })
+	if first == nil || !hi.belowMax(first.key.member) {
+		return nil, nil, 0, -1
+	}
+	last, lastRank = s.list.lastWhere(func(k zkey) bool { return hi.belowMax(k.member) })
+	return first, last, firstRank, lastRank
+}
+
+func lexEmpty(lo, hi LexBound) bool {
+	if lo.Inf > 0 || hi.Inf < 0 {
+		return true
+	}
+	if lo.Inf < 0 || hi.Inf > 0 {
+		return false
+	}
+	c := strings.Compare(lo.Value, hi.Value)
+	return c > 0 || (c == 0 && (lo.Exclusive || hi.Exclusive))
+}
+
+// Count is ZCOUNT: the number of members with scores within [min, max]
+// (each bound inclusive or exclusive). O(log n) expected.
+func (s *SortedSet) Count(min, max ScoreBound) int {
+	_, _, a, b := s.scoreRange(min, max)
+	return b - a + 1
+}
+
+// LexCount is ZLEXCOUNT: the number of members between min and max in byte
+// order. As in Redis, lex ranges assume every member has the same score;
+// otherwise the result is unspecified. O(log n) expected.
+func (s *SortedSet) LexCount(min, max LexBound) int {
+	_, _, a, b := s.lexRange(min, max)
+	return b - a + 1
+}
+
+// normRanks applies Redis's rank-range rules (negative indexes count from
+// the end, stop is inclusive, out-of-range ends are clamped) and returns a
+// half-open range [a, b) of ascending ranks.
+func normRanks(start, stop, n int) (int, int) {
+	if start < 0 {
+		start += n
+	}
+	if stop < 0 {
+		stop += n
+	}
+	start = max(start, 0)
+	if start > stop || start >= n {
+		return 0, 0
+	}
+	stop = min(stop, n-1)
+	return start, stop + 1
+}
+
+// RangeByRank is ZRANGE start stop [REV]: the members at positions start
+// through stop inclusive, 0-based, negative positions counting from the end
+// (-1 is the last), in ascending order or, with rev, counting and returning
+// from the highest score down. O(log n + m) expected for m results.
+func (s *SortedSet) RangeByRank(start, stop int, rev bool) []Entry {
+	n := s.Card()
+	a, b := normRanks(start, stop, n)
+	if a >= b {
+		return nil
+	}
+	out := make([]Entry, 0, b-a)
+	if rev {
+		for k := range s.list.RangeByRankBackward(n-b, n-a) {
+			out = append(out, Entry{k.member, k.score})
+		}
+		return out
+	}
+	for k := range s.list.RangeByRank(a, b) {
+		out = append(out, Entry{k.member, k.score})
+	}
+	return out
+}
+
+// Limit is the LIMIT offset count clause of a range query. The zero value
+// (and any negative Count) means no limit; a negative Offset returns
+// nothing, as in Redis.
+type Limit struct {
+	Offset int
+	Count  int
+	// Set must be true for Offset and Count to apply; Limit{} means no
+	// LIMIT clause.
+	Set bool
+}
+
+// walk collects the nodes from first to last (inclusive; last is reached by
+// rank count) in the given direction, honouring lim.
+func walk(first, last *node[zkey, struct{}], n int, rev bool, lim Limit) []Entry {
+	if first == nil || n <= 0 {
+		return nil
+	}
+	offset, count := 0, -1
+	if lim.Set {
+		offset, count = lim.Offset, lim.Count
+		if offset < 0 || count == 0 {
+			return nil
+		}
+	}
+	if offset >= n {
+		return nil
+	}
+	x := first
+	if rev {
+		x = last
+	}
+	step := func(x *node[zkey, struct{}]) *node[zkey, struct{}] {
+		if rev {
+			return x.prev
+		}
+		return x.next[0].next
+	}
+	for range offset {
+		x = step(x)
+	}
+	left := n - offset
+	if count >= 0 {
+		left = min(left, count)
+	}
+	out := make([]Entry, 0, left)
+	for ; left > 0; left-- {
+		out = append(out, Entry{x.key.member, x.key.score})
+		x = step(x)
+	}
+	return out
+}
+
+// RangeByScore is ZRANGE min max BYSCORE [REV] [LIMIT offset count]: the
+// members with scores between min and max, ascending or, with rev,
+// descending. Unlike the Redis command, min comes first even with rev.
+// O(log n + offset + m) expected.
+func (s *SortedSet) RangeByScore(min, max ScoreBound, rev bool, lim Limit) []Entry {
+	first, last, a, b := s.scoreRange(min, max)
+	return walk(first, last, b-a+1, rev, lim)
+}
+
+// RangeByLex is ZRANGE min max BYLEX [REV] [LIMIT offset count]: the members
+// between min and max in byte order (see [SortedSet.LexCount] for the
+// same-score assumption). Unlike the Redis command, min comes first even with
+// rev.
+func (s *SortedSet) RangeByLex(min, max LexBound, rev bool, lim Limit) []Entry {
+	first, last, a, b := s.lexRange(min, max)
+	return walk(first, last, b-a+1, rev, lim)
+}
+
+// PopMin is ZPOPMIN key count: it removes and returns up to count members
+// with the lowest scores, lowest first. It returns ErrNegativeCount for
+// count < 0.
+func (s *SortedSet) PopMin(count int) ([]Entry, error) {
+	return s.pop(count, false)
+}
+
+// PopMax is ZPOPMAX key count: it removes and returns up to count members
+// with the highest scores, highest first.
+func (s *SortedSet) PopMax(count int) ([]Entry, error) {
+	return s.pop(count, true)
+}
+
+func (s *SortedSet) pop(count int, highest bool) ([]Entry, error) {
+	if count < 0 {
+		return nil, ErrNegativeCount
+	}
+	count = min(count, s.Card())
+	out := make([]Entry, 0, count)
+	for range count {
+		var k zkey
+		if highest {
+			k, _, _ = s.list.Max()
+		} else {
+			k, _, _ = s.list.Min()
+		}
+		s.list.Delete(k)
+		delete(s.scores, k.member)
+		out = append(out, Entry{k.member, k.score})
+	}
+	return out, nil
+}
+
+// removeRanks deletes the elements with ascending ranks in [a, b).
+func (s *SortedSet) removeRanks(a, b int) int {
+	if a >= b {
+		return 0
+	}
+	victims := make([]zkey, 0, b-a)
+	for k := range s.list.RangeByRank(a, b) {
+		victims = append(victims, k)
+	}
+	for _, k := range victims {
+		s.list.Delete(k)
+		delete(s.scores, k.member)
+	}
+	return len(victims)
+}
+
+// RemRangeByRank is ZREMRANGEBYRANK: it removes the members at positions
+// start through stop (Redis index rules, as [SortedSet.RangeByRank]) and
+// returns how many it removed.
+func (s *SortedSet) RemRangeByRank(start, stop int) int {
+	a, b := normRanks(start, stop, s.Card())
+	return s.removeRanks(a, b)
+}
+
+// RemRangeByScore is ZREMRANGEBYSCORE: it removes the members with scores
+// between min and max and returns how many it removed.
+func (s *SortedSet) RemRangeByScore(min, max ScoreBound) int {
+	_, _, a, b := s.scoreRange(min, max)
+	return s.removeRanks(a, b+1)
+}
+
+// RemRangeByLex is ZREMRANGEBYLEX: it removes the members between min and
+// max in byte order and returns how many it removed.
+func (s *SortedSet) RemRangeByLex(min, max LexBound) int {
+	_, _, a, b := s.lexRange(min, max)
+	return s.removeRanks(a, b+1)
+}
+
+// All returns an iterator over the members in ascending order (score, then
+// member bytes). Mutating the set during iteration follows [Map]'s rules.
+func (s *SortedSet) All() iter.Seq[Entry] {
+	return func(yield func(Entry) bool) {
+		for k := range s.list.All() {
+			if !yield(Entry{k.member, k.score}) {
+				return
+			}
+		}
+	}
+}
+
+// Backward returns an iterator over the members in descending order.
+func (s *SortedSet) Backward() iter.Seq[Entry] {
+	return func(yield func(Entry) bool) {
+		for k := range s.list.Backward() {
+			if !yield(Entry{k.member, k.score}) {
+				return
+			}
+		}
+	}
+}
