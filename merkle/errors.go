@@ -1,0 +1,26 @@
+package merkle
+
+import "errors"
+
+var (
+	// ErrInvalidOptions is returned by [New] for a fan-out or depth outside
+	// the documented ranges.
+	ErrInvalidOptions = errors.New("merkle: invalid options")
+	// ErrShapeMismatch is returned by [Tree.Diff] when the remote tree has a
+	// different fan-out or depth (its answers do not fit the local tree).
+	ErrShapeMismatch = errors.New("merkle: remote tree has a different shape")
+	// ErrBadRequest is returned when a diff request names a level, node or
+	// bucket that does not exist, or is not in ascending order.
+	ErrBadRequest = errors.New("merkle: bad diff request")
+	// ErrBadResponse is returned when a remote answers with entries that
+	// were not asked for or with the wrong number of hashes.
+	ErrBadResponse = errors.New("merkle: bad diff response")
+	// ErrCorrupt is returned by decoders for malformed input.
+	ErrCorrupt = errors.New("merkle: corrupt encoding")
+	// ErrIndexOutOfRange is returned by [BinaryTree.Proof] for a block index
+	// outside [0, Len).
+	ErrIndexOutOfRange = errors.New("merkle: block index out of range")
+	// ErrProofInvalid is returned when an inclusion proof does not lead to
+	// the expected root: the block, the proof or the root was altered.
+	ErrProofInvalid = errors.New("merkle: inclusion proof does not verify")
+)

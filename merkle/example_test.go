@@ -1,0 +1,67 @@
+package merkle_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sysdesign-go/sysdesign/merkle"
+)
+
+// Two replicas of a key-value store find the keys on which they differ.
+func ExampleTree_Diff() {
+	a, _ := merkle.New(merkle.Options{Fanout: 16, Depth: 3})
+	b, _ := merkle.New(merkle.Options{Fanout: 16, Depth: 3})
+	for i := range 10000 {
+		k := fmt.Sprintf("user:%05d", i)
+		a.PutValue(k, []byte("v1"))
+		b.PutValue(k, []byte("v1"))
+	}
+	b.PutValue("user:00042", []byte("v2")) // a missed an update
+	a.Delete("user:09999")                 // and a delete that b missed
+
+	diffs, stats, err := a.Diff(context.Background(), b)
+	if err != nil {
+		panic(err)
+	}
+	for _, d := range diffs {
+		fmt.Printf("%s local=%v remote=%v\n", d.Key, d.InLocal, d.InRemote)
+	}
+	fmt.Printf("%d round trips, %d hashes\n", stats.RoundTrips, stats.Hashes)
+	// Output:
+	// user:00042 local=true remote=true
+	// user:09999 local=false remote=true
+	// 4 round trips, 80 hashes
+}
+
+// The diff protocol runs over any transport: the client side wraps the
+// transport in a RoundTripFunc, the server side answers with Serve.
+func ExampleRoundTripFunc() {
+	server, _ := merkle.New(merkle.Options{})
+	client, _ := merkle.New(merkle.Options{})
+	server.PutValue("k", []byte("new"))
+	client.PutValue("k", []byte("old"))
+
+	// Stand-in for an HTTP or gRPC call to the replica holding server.
+	network := func(ctx context.Context, req []byte) ([]byte, error) {
+		return server.Serve(req)
+	}
+	diffs, stats, _ := client.Diff(context.Background(), merkle.RoundTripFunc(network))
+	fmt.Println(diffs[0].Key, stats.RoundTrips, "round trips", stats.Bytes, "bytes")
+	// Output: k 5 round trips 627 bytes
+}
+
+// Prove that one block belongs to a file without sending the others.
+func ExampleBinaryTree_Proof() {
+	blocks := [][]byte{[]byte("block 0"), []byte("block 1"), []byte("block 2"), []byte("block 3"), []byte("block 4")}
+	tree := merkle.NewBinaryTree(blocks)
+	root := tree.Root() // published or signed
+
+	proof, _ := tree.Proof(2)
+	fmt.Println(len(proof.Path), "hashes in the proof")
+	fmt.Println(proof.Verify(root, []byte("block 2")))
+	fmt.Println(proof.Verify(root, []byte("block 2, altered")) != nil)
+	// Output:
+	// 3 hashes in the proof
+	// <nil>
+	// true
+}
