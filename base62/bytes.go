@@ -112,6 +112,7 @@ func (e *Encoding) AppendDecode(dst, src []byte) ([]byte, error) {
 	words := stack[:0]
 	words = slices.Grow(words, n)[:n]
 	clear(words)
+	top := n - 1
 
 	for i := 0; i < len(src); {
 		// Take up to five digits as one number below 62^5.
@@ -126,15 +127,20 @@ func (e *Encoding) AppendDecode(dst, src []byte) ([]byte, error) {
 			mul *= 62
 		}
 		i += k
-		// words = words*mul + chunk
+		// words = words*mul + chunk, touching only the words in use
+		// (top is the most significant one) so short prefixes cost little.
 		carry := chunk
-		for w := n - 1; w >= 0; w-- {
+		for w := n - 1; w >= top; w-- {
 			cur := uint64(words[w])*mul + carry
 			words[w] = uint32(cur)
 			carry = cur >> 32
 		}
-		if carry != 0 {
-			return dst, overflowError(len(src), b)
+		if carry != 0 { // mul and every word are below 2^32: carry fits a word
+			if top == 0 {
+				return dst, overflowError(len(src), b)
+			}
+			top--
+			words[top] = uint32(carry)
 		}
 	}
 	// The value must fit in b bytes: every byte above them must be zero.
