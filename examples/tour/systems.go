@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"io"
+
+	"github.com/sysdesign-go/sysdesign/examples/uniqueid"
 )
 
 // system is one example under examples/, as the tour runs it.
@@ -15,4 +17,5 @@ type system struct {
 // systems lists every example, in the order the tour runs them. A test checks
 // that each folder under examples/ appears here.
 var systems = []system{
+	{"uniqueid", "snowflake IDs from several generators: unique, time-ordered, decodable", uniqueid.Run},
 }
