@@ -1,0 +1,158 @@
+package lsm
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/sysdesign-go/sysdesign/lsm/internal/base"
+	"github.com/sysdesign-go/sysdesign/lsm/internal/memtable"
+)
+
+// Put sets key to value. The slices may be reused after Put returns.
+func (db *DB) Put(key, value []byte, wo *WriteOptions) error {
+	var b Batch
+	b.Put(key, value)
+	return db.Apply(&b, wo)
+}
+
+// Delete removes key (a no-op if it is absent).
+func (db *DB) Delete(key []byte, wo *WriteOptions) error {
+	var b Batch
+	b.Delete(key)
+	return db.Apply(&b, wo)
+}
+
+// Apply writes every operation of b atomically: readers see all of them or
+// none, and after a crash they are all present or all absent. With Sync
+// (from wo, or Options.Sync when wo is nil) the log is fsynced first. Apply
+// may wait when level 0 has L0StopWrites tables or the memtables are all
+// full, and slows down by 1 ms from L0SlowdownWrites tables.
+func (db *DB) Apply(b *Batch, wo *WriteOptions) error {
+	if b.Len() == 0 {
+		return nil
+	}
+	sync := db.opts.Sync
+	if wo != nil {
+		sync = wo.Sync
+	}
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+	if err := db.makeRoom(false); err != nil {
+		return err
+	}
+	seq := db.lastSeq + 1
+	b.setSeq(seq)
+	if err := db.log.Append(b.data, sync); err != nil {
+		db.mu.Lock()
+		db.bgErr = err // the log may hold a partial record: stop writing
+		db.mu.Unlock()
+		return err
+	}
+	mt := db.mem.mt
+	_, n, err := decodeBatch(b.data, func(seq uint64, kind base.Kind, k, v []byte) error {
+		mt.Add(seq, kind, k, v)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	db.lastSeq += uint64(n)
+	db.visibleSeq.Store(db.lastSeq)
+	db.mu.Lock()
+	db.st.userBytes += int64(len(b.data))
+	db.st.walBytes += int64(len(b.data)) + 8
+	db.mu.Unlock()
+	return nil
+}
+
+// makeRoom makes sure the mutable memtable has room, switching to a new
+// one (and a new log) when it is full. force switches any non-empty
+// memtable. Called with writeMu held.
+func (db *DB) makeRoom(force bool) error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	delayed := false
+	for {
+		if db.closed {
+			return ErrClosed
+		}
+		if db.bgErr != nil {
+			return db.bgErr
+		}
+		l0 := len(db.current.levels[0])
+		throttle := !db.opts.DisableBackgroundCompaction
+		if throttle && !force && !delayed && l0 >= db.opts.L0SlowdownWrites {
+			db.mu.Unlock()
+			start := time.Now()
+			sleep(time.Millisecond)
+			db.mu.Lock()
+			db.st.noteStall(time.Since(start), false)
+			delayed = true
+			continue
+		}
+		if !force && db.mem.mt.ApproximateSize() < db.opts.MemtableSize {
+			return nil
+		}
+		if force && db.mem.mt.Empty() {
+			return nil
+		}
+		if len(db.imm) >= db.opts.MaxImmutableMemtables || (throttle && l0 >= db.opts.L0StopWrites) {
+			start := time.Now()
+			db.cond.Wait()
+			db.st.noteStall(time.Since(start), true)
+			continue
+		}
+		num := db.nextFile
+		db.nextFile++
+		lw, err := createLog(logName(db.dir, num))
+		if err != nil {
+			return err
+		}
+		db.log.Close()
+		db.log = lw
+		db.imm = append(slices.Clone(db.imm), db.mem)
+		db.mem = &memTable{mt: memtable.New(num), logNum: num}
+		db.cond.Broadcast()
+		force = false
+		return nil
+	}
+}
+
+// Flush writes the memtable to a level-0 table and waits until every
+// frozen memtable is flushed, or ctx is done.
+func (db *DB) Flush(ctx context.Context) error {
+	db.writeMu.Lock()
+	err := db.makeRoom(true)
+	db.writeMu.Unlock()
+	if err != nil {
+		return err
+	}
+	return db.waitFor(ctx, func() bool { return len(db.imm) == 0 })
+}
+
+// waitFor waits under mu until cond holds, the DB fails or closes, or ctx
+// is done.
+func (db *DB) waitFor(ctx context.Context, cond func() bool) error {
+	stop := context.AfterFunc(ctx, func() {
+		db.mu.Lock()
+		db.cond.Broadcast()
+		db.mu.Unlock()
+	})
+	defer stop()
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	for !cond() {
+		if db.bgErr != nil {
+			return db.bgErr
+		}
+		if db.closed {
+			return ErrClosed
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		db.cond.Wait()
+	}
+	return db.bgErr
+}
