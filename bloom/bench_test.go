@@ -82,3 +82,63 @@ func BenchmarkBlocked_View(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkCounting(b *testing.B) {
+	benchAddContains(b, func(n uint64) adder { f, _ := NewCounting(n, 0.01); return f })
+}
+
+type scalableAdder struct{ *Scalable }
+
+func (s scalableAdder) Add(k []byte) { s.Scalable.Add(k) }
+
+func BenchmarkScalable(b *testing.B) {
+	benchAddContains(b, func(n uint64) adder {
+		f, _ := NewScalable(0.01, ScalableOptions{})
+		return scalableAdder{f}
+	})
+}
+
+type cuckooAdder struct{ *Cuckoo }
+
+func (c cuckooAdder) Add(k []byte) {
+	if c.Cuckoo.Add(k) != nil {
+		c.Reset()
+	}
+}
+
+func BenchmarkCuckoo(b *testing.B) {
+	benchAddContains(b, func(n uint64) adder { f, _ := NewCuckoo(n); return cuckooAdder{f} })
+}
+
+func BenchmarkFuse_Build(b *testing.B) {
+	for _, n := range []int{1_000, 1_000_000} {
+		hs := make([]uint64, n)
+		for i, k := range benchKeys(n) {
+			hs[i] = Hash(k)
+		}
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := BuildFuseHashes(hs); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/key")
+		})
+	}
+}
+
+func BenchmarkFuse_Contains(b *testing.B) {
+	for _, n := range []int{1_000, 1_000_000} {
+		keys := benchKeys(n)
+		f, _ := BuildFuse(keys)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				f.Contains(keys[i%n])
+				i++
+			}
+		})
+	}
+}

@@ -158,3 +158,5 @@ func decodeWords(b []byte) []uint64 {
 	}
 	return ws
 }
+
+func putU64(b []byte, v uint64) { binary.LittleEndian.PutUint64(b, v) }

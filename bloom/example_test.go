@@ -74,3 +74,57 @@ func ExampleFilter_Union() {
 	fmt.Println(a.ContainsString("from-a"), a.ContainsString("from-b"), a.ApproxCount())
 	// Output: true true 2
 }
+
+func ExampleCuckoo() {
+	c, err := bloom.NewCuckoo(1000)
+	if err != nil {
+		panic(err)
+	}
+	if err := c.AddString("session-42"); err != nil {
+		panic(err) // bloom.ErrFull when no room is left
+	}
+	fmt.Println(c.ContainsString("session-42"), c.Len())
+	c.RemoveString("session-42")
+	fmt.Println(c.ContainsString("session-42"), c.Len())
+	// Output:
+	// true 1
+	// false 0
+}
+
+func ExampleBuildFuse() {
+	words := [][]byte{[]byte("alpha"), []byte("beta"), []byte("gamma")}
+	f, err := bloom.BuildFuse(words)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(f.Contains([]byte("beta")), f.Contains([]byte("delta")), f.Len())
+	// Output: true false 3
+}
+
+func ExampleScalable() {
+	s, err := bloom.NewScalable(0.01, bloom.ScalableOptions{InitialCapacity: 100})
+	if err != nil {
+		panic(err)
+	}
+	for i := range 1000 {
+		s.AddString(fmt.Sprint("user-", i))
+	}
+	// Add skips keys that already test positive, so a few false positives
+	// are not counted: 995 of the 1000 distinct keys.
+	fmt.Println(s.Stages(), "stages,", s.ApproxCount(), "keys, bound below 1%:", s.FPRBound() < 0.01)
+	fmt.Println(s.ContainsString("user-999"))
+	// Output:
+	// 4 stages, 995 keys, bound below 1%: true
+	// true
+}
+
+func ExampleCounting_Remove() {
+	c, _ := bloom.NewCounting(100, 0.01)
+	c.AddString("x")
+	c.AddString("y")
+	fmt.Println(c.RemoveString("x"), c.ContainsString("x"), c.ContainsString("y"))
+	fmt.Println(c.RemoveString("never-added"))
+	// Output:
+	// true false true
+	// false
+}

@@ -7,14 +7,10 @@ import (
 // fuzzSeeds returns valid encodings of every filter kind, for f.Add.
 func fuzzSeeds() [][]byte {
 	var out [][]byte
-	f, _ := New(50, 0.01)
-	f.AddString("a")
-	d, _ := f.MarshalBinary()
-	out = append(out, d)
-	b, _ := NewBlocked(50, 0.01)
-	b.AddString("a")
-	d, _ = b.MarshalBinary()
-	out = append(out, d)
+	for _, tc := range sampleFilters() {
+		d, _ := tc.full.MarshalBinary()
+		out = append(out, d)
+	}
 	return out
 }
 
@@ -27,11 +23,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add([]byte("SDBF\x01\x01\x00\x00"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		type codec interface {
-			UnmarshalBinary([]byte) error
-			MarshalBinary() ([]byte, error)
-		}
-		for _, c := range []codec{new(Filter), new(Blocked)} {
+		for _, c := range []codec{new(Filter), new(Blocked), new(Counting), new(Scalable), new(Cuckoo), new(Fuse)} {
 			if err := c.UnmarshalBinary(data); err != nil {
 				continue
 			}
@@ -42,6 +34,7 @@ func FuzzDecode(f *testing.F) {
 			if string(again) != string(data) {
 				t.Fatalf("%T: re-encoding differs", c)
 			}
+			c.(interface{ ContainsString(string) bool }).ContainsString("x")
 		}
 		if v, err := ViewBlocked(data); err == nil {
 			v.ContainsString("x")
