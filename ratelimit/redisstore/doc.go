@@ -1,0 +1,43 @@
+// Package redisstore runs the algorithms of package ratelimit in Redis, so
+// that any number of servers share one set of limits exactly.
+//
+// Each decision is one Lua script, executed atomically by Redis: it reads
+// the state of every limit of the key, decides with the same rules as
+// ratelimit.Store (see the ratelimit package documentation for the exact
+// boundary semantics of each algorithm), and writes the new state only when
+// every limit admits the request. Properties:
+//
+//   - Atomic: two servers deciding at the same instant cannot both take the
+//     last token; the tests run two Limiter instances from 64 goroutines
+//     against a real redis-server and never see more than the limit.
+//   - One clock: the scripts read the time with redis.call('TIME'), so skew
+//     between application servers does not matter. Times are microseconds.
+//   - Scripts are loaded once per server and called by SHA1 (EVALSHA), with
+//     a SCRIPT LOAD and retry after NOSCRIPT (a restarted or flushed server).
+//   - Cluster-ready keys: Prefix:{key}:<algorithm>:<rate>/<period>us:<burst>;
+//     the {key} hash tag puts all limits of a key in one slot.
+//   - Expiry on every key, equal to the time until its state is back to that
+//     of a new key, so idle keys vanish by themselves.
+//   - Automatic pipelining: concurrent AllowN calls are collected by a few
+//     sender goroutines and sent in one pipeline per round trip.
+//   - Redis down: FailClosed (an error wrapping ErrUnavailable, the default),
+//     FailOpen (admit), or FailLocal (decide with an in-memory
+//     ratelimit.Store); Options.OnError sees every Redis error.
+//
+// How quickly a policy takes over depends on the client: go-redis by
+// default retries a failed dial five times 100 ms apart, so for fast
+// fallback set redis.Options{MaxRetries: -1, DialerRetries: 1} and short
+// dial and read timeouts.
+//
+// The sliding window counter is computed in Lua doubles, exact while
+// Rate × Period in microseconds stays below 2^53 (for example 10,000 per
+// day); the other algorithms are exact below 2^53 µs of state (285 years).
+//
+// Cost: one script execution per decision, O(limits) work in Redis (plus
+// O(log n) for the sliding log's sorted set), one network round trip shared
+// by the calls pipelined with it.
+//
+// A Limiter is safe for concurrent use. Systems using it: the ratelimiter
+// example (two HTTP servers sharing limits) and, for per-user quotas, the
+// notification example.
+package redisstore

@@ -1,0 +1,406 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sysdesign-go/sysdesign/ratelimit"
+)
+
+// Policy says what a [Limiter] decides when Redis cannot answer.
+type Policy uint8
+
+const (
+	// FailClosed denies: AllowN returns an error wrapping [ErrUnavailable]
+	// and a zero Result (the middleware answers 503). The default.
+	FailClosed Policy = iota
+	// FailOpen admits every request while Redis is down (Remaining -1).
+	FailOpen
+	// FailLocal decides with a local in-memory [ratelimit.Store]
+	// (Options.Fallback) while Redis is down.
+	FailLocal
+)
+
+// Errors returned by this package.
+var (
+	// ErrUnavailable wraps the Redis error under the FailClosed policy.
+	ErrUnavailable = errors.New("redisstore: redis unavailable")
+	// ErrClosed reports a call on a closed Limiter.
+	ErrClosed = errors.New("redisstore: limiter closed")
+)
+
+// Options configures a [Limiter]. The zero value means the documented
+// defaults.
+type Options struct {
+	// Prefix starts every Redis key; empty means "rl". Keys are
+	// Prefix + "{" + key + "}" + ":" + a description of the limit, so all
+	// limits of one key share a Redis Cluster slot, and instances with a
+	// different configuration never share (incompatible) state.
+	Prefix string
+	// Policy decides what happens while Redis is down; the zero value is
+	// FailClosed.
+	Policy Policy
+	// Fallback decides under FailLocal; nil means a Store with the same
+	// algorithm and limits (each server then enforces the full limit on
+	// its own).
+	Fallback *ratelimit.Store
+	// OnError is called with every Redis error (under every policy); nil
+	// means no call. It must not block.
+	OnError func(error)
+	// MaxBatch is the largest number of decisions sent in one pipeline;
+	// 0 means 256. 1 disables batching: each call does its own EVALSHA.
+	MaxBatch int
+	// Pipelines is the number of pipelines in flight at once; 0 means 4.
+	Pipelines int
+	// Timeout bounds one pipeline round trip; 0 means 2 seconds. A
+	// caller's own ctx can end its wait earlier, but not withdraw a
+	// decision already sent.
+	Timeout time.Duration
+}
+
+// Limiter runs one [ratelimit.Algorithm] with up to ratelimit.MaxLimits
+// limits per key in Redis. Every decision is one Lua script executed
+// atomically by the server, with the server's clock, so any number of
+// Limiter instances (on any number of machines) sharing a Redis share the
+// limits exactly, whatever their clocks say.
+//
+// Concurrent calls are pipelined automatically: a small set of sender
+// goroutines each take every call waiting at that moment (up to MaxBatch)
+// and send them in one round trip, so under load the number of round trips
+// is far below the number of decisions, with no added delay when idle.
+//
+// The scripts are sent once per server (SCRIPT LOAD after a NOSCRIPT reply)
+// and then called by SHA1 with EVALSHA. Redis times are in microseconds,
+// so intervals round down to a microsecond.
+//
+// A Limiter is safe for concurrent use. Create it with [New]; Close it to
+// stop its goroutines.
+type Limiter struct {
+	client   redis.UniversalClient
+	alg      ratelimit.Algorithm
+	limits   []ratelimit.Limit
+	suffixes []string
+	args     []any // per-limit ARGV after n
+	script   *script
+	opts     Options
+	fallback *ratelimit.Store
+
+	calls  chan *call
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	mu     sync.RWMutex // held for reading while enqueuing, for writing by Close
+	closed bool
+}
+
+type call struct {
+	keys []string
+	argv []any
+	out  []int64
+	err  error
+	done chan struct{}
+}
+
+// New returns a Limiter deciding with alg against limits through client
+// (a *redis.Client, *redis.ClusterClient or *redis.Ring). It does no I/O.
+// Invalid limits are errors wrapping ratelimit.ErrInvalidLimit.
+func New(client redis.UniversalClient, alg ratelimit.Algorithm, limits []ratelimit.Limit, opts Options) (*Limiter, error) {
+	if client == nil {
+		return nil, errors.New("redisstore: nil client")
+	}
+	if !alg.Valid() {
+		return nil, fmt.Errorf("%w: %v", ratelimit.ErrInvalidAlgorithm, alg)
+	}
+	if len(limits) == 0 {
+		return nil, ratelimit.ErrNoLimits
+	}
+	if len(limits) > ratelimit.MaxLimits {
+		return nil, fmt.Errorf("%w: %d limits, at most %d", ratelimit.ErrInvalidLimit, len(limits), ratelimit.MaxLimits)
+	}
+	if opts.MaxBatch < 0 || opts.Pipelines < 0 || opts.Timeout < 0 {
+		return nil, errors.New("redisstore: negative MaxBatch, Pipelines or Timeout")
+	}
+	if opts.Prefix == "" {
+		opts.Prefix = "rl"
+	}
+	if opts.MaxBatch == 0 {
+		opts.MaxBatch = 256
+	}
+	if opts.Pipelines == 0 {
+		opts.Pipelines = 4
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = 2 * time.Second
+	}
+	l := &Limiter{client: client, alg: alg, limits: append([]ratelimit.Limit(nil), limits...), script: scriptFor(alg), opts: opts}
+	for _, lim := range limits {
+		if err := lim.Validate(alg); err != nil {
+			return nil, err
+		}
+		period := lim.Period.Microseconds()
+		t := period / int64(lim.Rate)
+		if period == 0 || t == 0 && isBucket(alg) {
+			return nil, fmt.Errorf("%w: %v: below Redis's microsecond resolution", ratelimit.ErrInvalidLimit, lim)
+		}
+		tau := int64(lim.BurstSize()) * t
+		l.args = append(l.args, lim.Rate, period, t, tau)
+		l.suffixes = append(l.suffixes, fmt.Sprintf("}:%v:%d/%dus:%d", alg, lim.Rate, period, lim.BurstSize()))
+	}
+	if opts.Policy == FailLocal {
+		l.fallback = opts.Fallback
+		if l.fallback == nil {
+			s, err := ratelimit.NewStore(alg, limits, ratelimit.Options{})
+			if err != nil {
+				return nil, err
+			}
+			l.fallback = s
+		}
+	}
+	if opts.MaxBatch > 1 {
+		l.calls = make(chan *call, opts.MaxBatch*opts.Pipelines)
+		l.stop = make(chan struct{})
+		for range opts.Pipelines {
+			l.wg.Add(1)
+			go l.sender()
+		}
+	}
+	return l, nil
+}
+
+func isBucket(a ratelimit.Algorithm) bool {
+	return a == ratelimit.TokenBucket || a == ratelimit.LeakyBucket || a == ratelimit.LeakyQueue || a == ratelimit.GCRA
+}
+
+// Limits returns a copy of the limiter's limits.
+func (l *Limiter) Limits() []ratelimit.Limit { return append([]ratelimit.Limit(nil), l.limits...) }
+
+// Algorithm returns the limiter's algorithm.
+func (l *Limiter) Algorithm() ratelimit.Algorithm { return l.alg }
+
+// Keys returns the Redis keys holding key's state, one per limit (the
+// sliding log also uses each key + ":seq").
+func (l *Limiter) Keys(key string) []string {
+	keys := make([]string, len(l.suffixes))
+	for i, s := range l.suffixes {
+		keys[i] = l.opts.Prefix + ":{" + key + s
+	}
+	return keys
+}
+
+// Allow is shorthand for AllowN(ctx, key, 1).
+func (l *Limiter) Allow(ctx context.Context, key string) (ratelimit.Result, error) {
+	return l.AllowN(ctx, key, 1)
+}
+
+// AllowN reports whether n events for key may happen now (by the Redis
+// server's clock) and consumes them from every limit if so; n = 0 only
+// reports. It costs one script execution, batched with concurrent calls
+// into one round trip. When Redis fails, the Policy decides (see [Policy]);
+// argument errors are those of [ratelimit.Store.AllowNAt]. If ctx ends
+// first, AllowN returns ctx.Err(), though the decision may still be applied.
+func (l *Limiter) AllowN(ctx context.Context, key string, n int) (ratelimit.Result, error) {
+	if n < 0 {
+		return ratelimit.Result{}, ratelimit.ErrNegativeN
+	}
+	for _, lim := range l.limits {
+		max := lim.Rate
+		if isBucket(l.alg) {
+			max = lim.BurstSize()
+		}
+		if n > max {
+			return ratelimit.Result{}, &ratelimit.BurstError{N: n, Limit: lim, Max: max}
+		}
+	}
+	c := &call{keys: l.Keys(key), argv: make([]any, 0, 1+len(l.args))}
+	c.argv = append(append(c.argv, n), l.args...)
+	if l.calls == nil {
+		l.mu.RLock()
+		closed := l.closed
+		l.mu.RUnlock()
+		if closed {
+			return ratelimit.Result{}, ErrClosed
+		}
+		c.out, c.err = l.evalOne(ctx, c)
+	} else {
+		c.done = make(chan struct{})
+		l.mu.RLock()
+		if l.closed {
+			l.mu.RUnlock()
+			return ratelimit.Result{}, ErrClosed
+		}
+		select {
+		case l.calls <- c:
+			l.mu.RUnlock()
+		case <-ctx.Done():
+			l.mu.RUnlock()
+			return ratelimit.Result{}, ctx.Err()
+		}
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+			return ratelimit.Result{}, ctx.Err()
+		}
+	}
+	if c.err == nil && len(c.out) != 5*len(l.limits) {
+		c.err = fmt.Errorf("redisstore: script returned %d values, want %d", len(c.out), 5*len(l.limits))
+	}
+	if c.err != nil {
+		return l.onError(ctx, key, n, c.err)
+	}
+	return l.result(c.out), nil
+}
+
+func (l *Limiter) onError(ctx context.Context, key string, n int, err error) (ratelimit.Result, error) {
+	if errors.Is(err, ErrClosed) {
+		return ratelimit.Result{}, err
+	}
+	if l.opts.OnError != nil {
+		l.opts.OnError(err)
+	}
+	switch l.opts.Policy {
+	case FailOpen:
+		return ratelimit.Result{Allowed: true, Limit: l.limits[0], Remaining: -1}, nil
+	case FailLocal:
+		return l.fallback.AllowN(ctx, key, n)
+	}
+	return ratelimit.Result{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+}
+
+// result folds the per-limit replies like the in-memory store does: a
+// denial beats an admission, the longest retry among denials, the fewest
+// remaining among admissions; the largest delay.
+func (l *Limiter) result(out []int64) ratelimit.Result {
+	us := func(v int64) time.Duration { return time.Duration(v) * time.Microsecond }
+	var best ratelimit.Result
+	for i := range l.limits {
+		v := out[5*i : 5*i+5]
+		r := ratelimit.Result{Allowed: v[0] == 1, Limit: l.limits[i], Remaining: int(v[1]), RetryAfter: us(v[2]), ResetAfter: us(v[3]), Delay: us(v[4])}
+		if i == 0 {
+			best = r
+			continue
+		}
+		delay := max(best.Delay, r.Delay)
+		if best.Allowed && !r.Allowed || !best.Allowed && !r.Allowed && r.RetryAfter > best.RetryAfter || best.Allowed && r.Allowed && r.Remaining < best.Remaining {
+			best = r
+		}
+		best.Delay = delay
+	}
+	return best
+}
+
+// Close stops the sender goroutines; calls waiting to be sent fail with
+// ErrClosed. It does not close the Redis client.
+func (l *Limiter) Close() error {
+	l.mu.Lock()
+	if l.closed || l.stop == nil {
+		l.closed = true
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	l.mu.Unlock()
+	close(l.stop)
+	l.wg.Wait()
+	for {
+		select {
+		case c := <-l.calls:
+			c.err = ErrClosed
+			close(c.done)
+		default:
+			return nil
+		}
+	}
+}
+
+// sender takes the calls waiting now (up to MaxBatch) and sends them in one
+// pipeline, until Close.
+func (l *Limiter) sender() {
+	defer l.wg.Done()
+	batch := make([]*call, 0, l.opts.MaxBatch)
+	for {
+		select {
+		case <-l.stop:
+			return
+		case c := <-l.calls:
+			batch = append(batch[:0], c)
+		}
+	fill:
+		for len(batch) < l.opts.MaxBatch {
+			select {
+			case c := <-l.calls:
+				batch = append(batch, c)
+			default:
+				break fill
+			}
+		}
+		l.execBatch(batch)
+		for i, c := range batch {
+			close(c.done)
+			batch[i] = nil
+		}
+	}
+}
+
+func isNoScript(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT")
+}
+
+// execBatch sends batch by EVALSHA in one pipeline; calls that met NOSCRIPT
+// are retried once after SCRIPT LOAD.
+func (l *Limiter) execBatch(batch []*call) {
+	ctx, cancel := context.WithTimeout(context.Background(), l.opts.Timeout)
+	defer cancel()
+	for attempt := 0; attempt < 2; attempt++ {
+		pipe := l.client.Pipeline()
+		cmds := make([]*redis.Cmd, len(batch))
+		for i, c := range batch {
+			cmds[i] = pipe.EvalSha(ctx, l.script.sha, c.keys, c.argv...)
+		}
+		_, _ = pipe.Exec(ctx)
+		var retry []*call
+		for i, c := range batch {
+			c.out, c.err = cmds[i].Int64Slice()
+			if isNoScript(c.err) && attempt == 0 {
+				retry = append(retry, c)
+			}
+		}
+		if len(retry) == 0 {
+			return
+		}
+		if err := l.client.ScriptLoad(ctx, l.script.src).Err(); err != nil {
+			for _, c := range retry {
+				c.err = err
+			}
+			return
+		}
+		batch = retry
+	}
+}
+
+// evalOne runs one call without batching.
+func (l *Limiter) evalOne(ctx context.Context, c *call) ([]int64, error) {
+	out, err := l.client.EvalSha(ctx, l.script.sha, c.keys, c.argv...).Int64Slice()
+	if isNoScript(err) {
+		if err := l.client.ScriptLoad(ctx, l.script.src).Err(); err != nil {
+			return nil, err
+		}
+		out, err = l.client.EvalSha(ctx, l.script.sha, c.keys, c.argv...).Int64Slice()
+	}
+	return out, err
+}
+
+// String describes the limiter, e.g. "redisstore gcra [10/1s]".
+func (l *Limiter) String() string {
+	parts := make([]string, len(l.limits))
+	for i, lim := range l.limits {
+		parts[i] = lim.String()
+	}
+	return "redisstore " + l.alg.String() + " [" + strings.Join(parts, ", ") + "]"
+}
+
+var _ ratelimit.Limiter = (*Limiter)(nil)

@@ -1,0 +1,302 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sysdesign-go/sysdesign/internal/redistest"
+	"github.com/sysdesign-go/sysdesign/ratelimit"
+)
+
+var allAlgorithms = []ratelimit.Algorithm{ratelimit.TokenBucket, ratelimit.LeakyBucket, ratelimit.LeakyQueue, ratelimit.FixedWindow, ratelimit.SlidingLog, ratelimit.SlidingWindow, ratelimit.GCRA}
+
+// slow limits: nothing refills during a test (one token per 36 s), and the
+// hour window is long enough that a test never crosses its edge... unless it
+// starts in the last seconds of an hour, which the window tests allow for.
+func slow(rate int) ratelimit.Limit { return ratelimit.PerHour(rate) }
+
+func newLimiter(t *testing.T, c redis.UniversalClient, alg ratelimit.Algorithm, limits []ratelimit.Limit, opts Options) *Limiter {
+	t.Helper()
+	l, err := New(c, alg, limits, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+func TestBurstThenDeny(t *testing.T) {
+	srv := redistest.Start(t)
+	c := srv.Client(t)
+	ctx := context.Background()
+	for _, alg := range allAlgorithms {
+		for _, batch := range []int{1, 0} {
+			lim := slow(100)
+			l := newLimiter(t, c, alg, []ratelimit.Limit{lim}, Options{MaxBatch: batch, Prefix: fmt.Sprintf("t%d", batch)})
+			key := "user-" + alg.String()
+			r, err := l.AllowN(ctx, key, 0)
+			if err != nil || !r.Allowed || r.Remaining != 100 {
+				t.Fatalf("%v: peek on a new key: %+v %v", alg, r, err)
+			}
+			r, err = l.AllowN(ctx, key, 60)
+			if err != nil || !r.Allowed || r.Remaining != 40 {
+				t.Fatalf("%v: 60 of 100: %+v %v", alg, r, err)
+			}
+			if alg == ratelimit.LeakyQueue && r.Delay != 0 {
+				t.Errorf("%v: first request delayed %v", alg, r.Delay)
+			}
+			r, err = l.AllowN(ctx, key, 41)
+			if err != nil || r.Allowed || r.RetryAfter <= 0 || r.Remaining != 40 {
+				t.Fatalf("%v: 41 of the 40 left: %+v %v", alg, r, err)
+			}
+			r, _ = l.AllowN(ctx, key, 40)
+			if !r.Allowed || r.Remaining != 0 || r.ResetAfter <= 0 {
+				t.Fatalf("%v: the last 40: %+v", alg, r)
+			}
+			if alg == ratelimit.LeakyQueue && r.Delay < 59*36*time.Second {
+				t.Errorf("%v: queued request delayed only %v", alg, r.Delay)
+			}
+			if _, err := l.AllowN(ctx, key, 101); !errors.Is(err, ratelimit.ErrExceedsBurst) {
+				t.Errorf("%v: n above burst: %v", alg, err)
+			}
+			if _, err := l.AllowN(ctx, key, -1); !errors.Is(err, ratelimit.ErrNegativeN) {
+				t.Errorf("%v: negative n: %v", alg, err)
+			}
+			// Every key has an expiry, and the keys share a hash tag.
+			for _, k := range l.Keys(key) {
+				if !strings.Contains(k, "{"+key+"}") {
+					t.Errorf("%v: key %q lacks the hash tag", alg, k)
+				}
+				ttl, err := c.PTTL(ctx, k).Result()
+				if err != nil || ttl <= 0 {
+					t.Errorf("%v: key %q ttl %v %v; want an expiry", alg, k, ttl, err)
+				}
+			}
+		}
+	}
+}
+
+// Two limiter instances (separate clients, as on two servers) hammering one
+// key from 64 goroutines never admit more than the limit in total.
+func TestTwoInstancesShareLimit(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	for _, alg := range allAlgorithms {
+		lim := slow(150)
+		var ls [2]*Limiter
+		for i := range ls {
+			ls[i] = newLimiter(t, srv.Client(t), alg, []ratelimit.Limit{lim}, Options{})
+		}
+		var admitted atomic.Int64
+		var wg sync.WaitGroup
+		for g := range 64 {
+			wg.Go(func() {
+				for range 8 {
+					r, err := ls[g%2].Allow(ctx, "shared")
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if r.Allowed {
+						admitted.Add(1)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		got := admitted.Load()
+		// Buckets and the log admit exactly 150 of 512; a window algorithm
+		// may see one window edge during the test (at most 2×).
+		if got > 2*150 || (got != 150 && (alg != ratelimit.FixedWindow && alg != ratelimit.SlidingWindow)) || got < 150 {
+			t.Errorf("%v: two instances admitted %d of 512; want 150", alg, got)
+		}
+	}
+}
+
+func TestMultipleLimits(t *testing.T) {
+	srv := redistest.Start(t)
+	c := srv.Client(t)
+	ctx := context.Background()
+	for _, alg := range allAlgorithms {
+		l := newLimiter(t, c, alg, []ratelimit.Limit{slow(10).WithName("small"), ratelimit.PerDay(1000).WithName("day")}, Options{})
+		r, _ := l.AllowN(ctx, "k", 10)
+		if !r.Allowed || r.Limit.Name != "small" || r.Remaining != 0 {
+			t.Errorf("%v: %+v", alg, r)
+		}
+		r, _ = l.AllowN(ctx, "k", 1)
+		if r.Allowed || r.Limit.Name != "small" {
+			t.Errorf("%v: over the small limit: %+v", alg, r)
+		}
+		// The denied request consumed nothing from the day limit.
+		day := newLimiter(t, c, alg, []ratelimit.Limit{ratelimit.PerDay(1000).WithName("day")}, Options{})
+		if r, _ := day.AllowN(ctx, "k", 0); r.Remaining != 990 {
+			t.Errorf("%v: day limit has %d remaining; want 990", alg, r.Remaining)
+		}
+	}
+}
+
+func TestScriptReloadAfterFlush(t *testing.T) {
+	srv := redistest.Start(t)
+	c := srv.Client(t)
+	ctx := context.Background()
+	for _, batch := range []int{1, 0} {
+		l := newLimiter(t, c, ratelimit.GCRA, []ratelimit.Limit{slow(5)}, Options{MaxBatch: batch})
+		for i := range 3 {
+			if err := c.ScriptFlush(ctx).Err(); err != nil {
+				t.Fatal(err)
+			}
+			if r, err := l.Allow(ctx, fmt.Sprint("k", batch)); err != nil || !r.Allowed || r.Remaining != 4-i {
+				t.Fatalf("batch=%d call %d after SCRIPT FLUSH: %+v %v", batch, i, r, err)
+			}
+		}
+	}
+}
+
+type pipeCounter struct{ pipes, cmds atomic.Int64 }
+
+func (p *pipeCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (p *pipeCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		p.pipes.Add(1)
+		p.cmds.Add(1)
+		return next(ctx, cmd)
+	}
+}
+func (p *pipeCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		p.pipes.Add(1)
+		p.cmds.Add(int64(len(cmds)))
+		return next(ctx, cmds)
+	}
+}
+
+// Concurrent decisions share round trips.
+func TestAutomaticPipelining(t *testing.T) {
+	srv := redistest.Start(t)
+	c := srv.Client(t)
+	var pc pipeCounter
+	c.AddHook(&pc)
+	l := newLimiter(t, c, ratelimit.GCRA, []ratelimit.Limit{ratelimit.PerSecond(1_000_000)}, Options{Pipelines: 2})
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for g := range 64 {
+		wg.Go(func() {
+			for i := range 50 {
+				if _, err := l.Allow(ctx, fmt.Sprint(g, "-", i%4)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	pipes, cmds := pc.pipes.Load(), pc.cmds.Load()
+	t.Logf("%d decisions in %d round trips", cmds, pipes)
+	if cmds < 3200 || pipes*4 > cmds {
+		t.Errorf("%d decisions took %d round trips; want at least 4 decisions per round trip", cmds, pipes)
+	}
+}
+
+func TestFailurePolicies(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	dead := func() *redis.Client {
+		// a port nobody listens on
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: 200 * time.Millisecond, DialerRetries: 1})
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	lim := []ratelimit.Limit{slow(2)}
+	for _, batch := range []int{1, 0} {
+		var reported atomic.Int64
+		onErr := func(error) { reported.Add(1) }
+
+		closed := newLimiter(t, dead(), ratelimit.GCRA, lim, Options{MaxBatch: batch, OnError: onErr})
+		if r, err := closed.Allow(ctx, "k"); !errors.Is(err, ErrUnavailable) || r.Allowed {
+			t.Errorf("fail closed: %+v %v", r, err)
+		}
+		open := newLimiter(t, dead(), ratelimit.GCRA, lim, Options{MaxBatch: batch, Policy: FailOpen, OnError: onErr})
+		for range 5 {
+			if r, err := open.Allow(ctx, "k"); err != nil || !r.Allowed {
+				t.Errorf("fail open: %+v %v", r, err)
+			}
+		}
+		local := newLimiter(t, dead(), ratelimit.GCRA, lim, Options{MaxBatch: batch, Policy: FailLocal, OnError: onErr})
+		var got []bool
+		for range 3 {
+			r, err := local.Allow(ctx, "k")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, r.Allowed)
+		}
+		if fmt.Sprint(got) != "[true true false]" {
+			t.Errorf("fail local with 2/hour: got %v", got)
+		}
+		if n := reported.Load(); n != 9 {
+			t.Errorf("OnError called %d times; want 9", n)
+		}
+	}
+
+	// A server that goes away mid-life: decisions fall back, then the
+	// limiter reports the outage.
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1, DialTimeout: 200 * time.Millisecond, DialerRetries: 1})
+	t.Cleanup(func() { c.Close() })
+	l := newLimiter(t, c, ratelimit.GCRA, lim, Options{})
+	if r, err := l.Allow(ctx, "x"); err != nil || !r.Allowed {
+		t.Fatalf("before stop: %+v %v", r, err)
+	}
+	srv.Stop()
+	if _, err := l.Allow(ctx, "x"); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("after stop: got %v; want ErrUnavailable", err)
+	}
+}
+
+func TestNewAndClose(t *testing.T) {
+	srv := redistest.Start(t)
+	c := srv.Client(t)
+	if _, err := New(c, ratelimit.GCRA, nil, Options{}); !errors.Is(err, ratelimit.ErrNoLimits) {
+		t.Errorf("no limits: %v", err)
+	}
+	if _, err := New(c, ratelimit.GCRA, []ratelimit.Limit{{Rate: 0, Period: time.Second}}, Options{}); !errors.Is(err, ratelimit.ErrInvalidLimit) {
+		t.Errorf("zero rate: %v", err)
+	}
+	if _, err := New(c, ratelimit.GCRA, []ratelimit.Limit{{Rate: 10, Period: 5 * time.Microsecond}}, Options{}); !errors.Is(err, ratelimit.ErrInvalidLimit) {
+		t.Errorf("sub-microsecond interval: %v", err)
+	}
+	if _, err := New(c, ratelimit.Algorithm(0), []ratelimit.Limit{slow(1)}, Options{}); !errors.Is(err, ratelimit.ErrInvalidAlgorithm) {
+		t.Errorf("bad algorithm: %v", err)
+	}
+	if _, err := New(nil, ratelimit.GCRA, []ratelimit.Limit{slow(1)}, Options{}); err == nil {
+		t.Error("nil client accepted")
+	}
+	for _, batch := range []int{1, 0} {
+		l, err := New(c, ratelimit.GCRA, []ratelimit.Limit{slow(1)}, Options{MaxBatch: batch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := l.String(); got != "redisstore gcra [1/1h0m0s]" {
+			t.Errorf("String: %q", got)
+		}
+		l.Close()
+		l.Close()
+		if _, err := l.Allow(context.Background(), "k"); !errors.Is(err, ErrClosed) {
+			t.Errorf("after Close: %v", err)
+		}
+	}
+}

@@ -1,0 +1,211 @@
+package redisstore
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"strings"
+
+	"github.com/sysdesign-go/sysdesign/ratelimit"
+)
+
+// Every script decides one request against all limits of one key in one
+// atomic step, with the time taken from the Redis server (TIME, in
+// microseconds). KEYS are the per-limit state keys (they share a hash tag,
+// so they live in one Cluster slot). ARGV[1] is n, then four numbers per
+// limit: rate, period, interval (period/rate) and tau (burst×interval), all
+// times in microseconds. The reply is five integers per limit: allowed,
+// remaining, retry, reset, delay (microseconds). State is written only when
+// every limit admits the request and n > 0, and every written key gets an
+// expiry equal to the time until it is idle again, so idle keys vanish.
+//
+// Each algorithm supplies check(key, n, rate, period, T, tau, now), which
+// returns the verdict plus the new state, and commit(key, v, n, now, period).
+const header = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local n = tonumber(ARGV[1])
+local function ms(us) return math.floor(us / 1000) + 1 end
+`
+
+const footer = `
+local vs = {}
+local ok = true
+for i = 1, #KEYS do
+  local j = 2 + (i - 1) * 4
+  local v = check(KEYS[i], n, tonumber(ARGV[j]), tonumber(ARGV[j+1]), tonumber(ARGV[j+2]), tonumber(ARGV[j+3]), now)
+  vs[i] = v
+  if v[1] == 0 then ok = false end
+end
+local out = {}
+for i = 1, #KEYS do
+  local v = vs[i]
+  if ok and n > 0 then commit(KEYS[i], v, n, now, tonumber(ARGV[3 + (i - 1) * 4])) end
+  out[#out+1] = v[1]; out[#out+1] = v[2]; out[#out+1] = v[3]; out[#out+1] = v[4]; out[#out+1] = v[5]
+end
+return out
+`
+
+const gcraLua = `
+local function check(key, n, rate, period, T, tau, now)
+  local tat = tonumber(redis.call('GET', key)) or now
+  if tat < now then tat = now end
+  local newTat = tat + n * T
+  local ahead = newTat - now
+  if ahead > tau then
+    return {0, math.floor((tau - (tat - now)) / T), ahead - tau, tat - now, 0}
+  end
+  return {1, math.floor((tau - ahead) / T), 0, ahead, DELAY, newTat}
+end
+local function commit(key, v, n, now, period)
+  redis.call('SET', key, v[6], 'PX', ms(v[4]))
+end
+`
+
+const tokenBucketLua = `
+local function check(key, n, rate, period, T, tau, now)
+  local s = redis.call('HMGET', key, 'c', 'l')
+  local c, l = tonumber(s[1]) or tau, tonumber(s[2]) or now
+  if now > l then c = math.min(tau, c + (now - l)); l = now end
+  local need = n * T
+  if c < need then
+    return {0, math.floor(c / T), need - c, tau - c, 0}
+  end
+  c = c - need
+  return {1, math.floor(c / T), 0, tau - c, 0, c, l}
+end
+local function commit(key, v, n, now, period)
+  redis.call('HSET', key, 'c', v[6], 'l', v[7])
+  redis.call('PEXPIRE', key, ms(v[4]))
+end
+`
+
+const leakyBucketLua = `
+local function check(key, n, rate, period, T, tau, now)
+  local s = redis.call('HMGET', key, 'w', 'l')
+  local w, l = tonumber(s[1]) or 0, tonumber(s[2]) or now
+  if now > l then w = math.max(0, w - (now - l)); l = now end
+  local need = n * T
+  if w + need > tau then
+    return {0, math.floor((tau - w) / T), w + need - tau, w, 0}
+  end
+  w = w + need
+  return {1, math.floor((tau - w) / T), 0, w, 0, w, l}
+end
+local function commit(key, v, n, now, period)
+  redis.call('HSET', key, 'w', v[6], 'l', v[7])
+  redis.call('PEXPIRE', key, ms(v[4]))
+end
+`
+
+const fixedWindowLua = `
+local function check(key, n, rate, period, T, tau, now)
+  local s = redis.call('HMGET', key, 'w', 'c')
+  local ws = now - math.fmod(now, period)
+  local w, c = tonumber(s[1]), tonumber(s[2]) or 0
+  if w == nil or ws > w then c = 0 else ws = w end
+  local fin = ws + period - now
+  if c + n > rate then return {0, rate - c, fin, fin, 0} end
+  return {1, rate - c - n, 0, fin, 0, ws, c + n}
+end
+local function commit(key, v, n, now, period)
+  redis.call('HSET', key, 'w', v[6], 'c', v[7])
+  redis.call('PEXPIRE', key, ms(v[4]))
+end
+`
+
+// The sliding window counter compares in doubles: exact while
+// Rate × Period (µs) stays below 2^53.
+const slidingWindowLua = `
+local function check(key, n, rate, period, T, tau, now)
+  local s = redis.call('HMGET', key, 'w', 'p', 'c')
+  local ws = now - math.fmod(now, period)
+  local w, p, c = tonumber(s[1]), tonumber(s[2]) or 0, tonumber(s[3]) or 0
+  if w == nil then p, c = 0, 0
+  elseif ws < w then ws = w
+  elseif ws == w then
+  elseif ws == w + period then p, c = c, 0
+  else p, c = 0, 0 end
+  local e = math.max(0, now - ws)
+  local used = c + math.ceil(p * (period - e) / period)
+  local reset = 0
+  if c > 0 then reset = ws + 2 * period - now elseif p > 0 then reset = ws + period - now end
+  if c + n <= rate and p * (period - e) <= (rate - c - n) * period then
+    if c + n > 0 then reset = ws + 2 * period - now end
+    return {1, math.max(0, rate - used - n), 0, reset, 0, ws, p, c + n}
+  end
+  local retry
+  if c + n <= rate then
+    retry = period - math.floor((rate - c - n) * period / p) - e
+  else
+    retry = period - e
+    if c > 0 then retry = retry + math.max(0, period - math.floor((rate - n) * period / c)) end
+  end
+  return {0, math.max(0, rate - used), math.max(retry, 1), reset, 0}
+end
+local function commit(key, v, n, now, period)
+  redis.call('HSET', key, 'w', v[6], 'p', v[7], 'c', v[8])
+  redis.call('PEXPIRE', key, ms(v[4]))
+end
+`
+
+// The sliding log keeps a sorted set of events scored by time; members are
+// made unique by a per-key sequence kept beside it.
+const slidingLogLua = `
+local function check(key, n, rate, period, T, tau, now)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - period)
+  local count = redis.call('ZCARD', key)
+  local reset = 0
+  if count > 0 then
+    local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+    reset = tonumber(last[2]) + period - now
+  end
+  if count + n > rate then
+    local k = count + n - rate
+    local old = redis.call('ZRANGE', key, k - 1, k - 1, 'WITHSCORES')
+    return {0, rate - count, tonumber(old[2]) + period - now, reset, 0}
+  end
+  if n > 0 then reset = period end
+  return {1, rate - count - n, 0, reset, 0}
+end
+local function commit(key, v, n, now, period)
+  local seq = redis.call('INCRBY', key .. ':seq', n)
+  local args = {}
+  for i = 1, n do args[#args+1] = now; args[#args+1] = now .. ':' .. (seq - n + i) end
+  redis.call('ZADD', key, unpack(args))
+  redis.call('PEXPIRE', key, ms(period))
+  redis.call('PEXPIRE', key .. ':seq', ms(period))
+end
+`
+
+// script is one Lua script and its SHA1, so it is sent once and then
+// called by EVALSHA.
+type script struct {
+	src string
+	sha string
+}
+
+func newScript(src string) *script {
+	h := sha1.Sum([]byte(src))
+	return &script{src: src, sha: hex.EncodeToString(h[:])}
+}
+
+func scriptFor(a ratelimit.Algorithm) *script {
+	body := ""
+	switch a {
+	case ratelimit.GCRA:
+		body = strings.Replace(gcraLua, "DELAY", "0", 1)
+	case ratelimit.LeakyQueue:
+		body = strings.Replace(gcraLua, "DELAY", "tat - now", 1)
+	case ratelimit.TokenBucket:
+		body = tokenBucketLua
+	case ratelimit.LeakyBucket:
+		body = leakyBucketLua
+	case ratelimit.FixedWindow:
+		body = fixedWindowLua
+	case ratelimit.SlidingWindow:
+		body = slidingWindowLua
+	case ratelimit.SlidingLog:
+		body = slidingLogLua
+	}
+	return newScript(header + body + footer)
+}
