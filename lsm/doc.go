@@ -72,7 +72,7 @@
 // reopens checked against a map after every step) runs LSM_MODEL_STEPS
 // steps (default 3000, 1200 under -race); the crash test re-executes the
 // test binary as a child that writes with Sync and is killed with SIGKILL,
-// LSM_CRASH_ROUNDS times (default 4).
+// LSM_CRASH_ROUNDS times (default 6).
 //
 // # Status of the seams
 //
