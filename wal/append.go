@@ -117,7 +117,7 @@ func (l *Log) wait(index uint64) error {
 		}
 		l.flushing = true
 		chunks := l.pending
-		l.pending = nil
+		l.pending, l.spare = l.spare, nil
 		l.mu.Unlock()
 
 		l.ioMu.Lock()
@@ -144,6 +144,10 @@ func (l *Log) wait(index uint64) error {
 			if cap(chunks[i].data) <= 1<<20 && len(l.free) < 4 {
 				l.free = append(l.free, chunks[i].data)
 			}
+			chunks[i] = chunk{}
+		}
+		if l.spare == nil {
+			l.spare = chunks[:0]
 		}
 		l.cond.Broadcast()
 	}

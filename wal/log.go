@@ -39,6 +39,7 @@ type Log struct {
 	acked    uint64 // last index as durable as the policy requires
 	synced   uint64 // last fsynced index
 	pending  []chunk
+	spare    []chunk  // recycled pending slice
 	free     [][]byte // recycled chunk buffers
 	flushing bool
 	err      error // sticky failure, wraps ErrFailed

@@ -30,13 +30,21 @@ func recordCRC(pcrc uint32, index uint64) uint32 {
 }
 
 // appendRecord appends the framed record (header and payload) to dst.
+// It does not allocate when dst has room.
 func appendRecord(dst []byte, index uint64, pcrc uint32, data []byte) []byte {
-	var h [recordHeaderSize]byte
+	n := len(dst)
+	dst = append(dst, make([]byte, recordHeaderSize)...)
+	dst = append(dst, data...)
+	// Extend the payload CRC with the index, using dst's spare room as
+	// scratch space so nothing escapes to the heap.
+	dst = binary.LittleEndian.AppendUint64(dst, index)
+	crc := crc32.Update(pcrc, castagnoli, dst[len(dst)-8:])
+	dst = dst[:len(dst)-8]
+	h := dst[n : n+recordHeaderSize]
 	binary.LittleEndian.PutUint32(h[0:4], uint32(len(data)))
-	binary.LittleEndian.PutUint32(h[4:8], recordCRC(pcrc, index))
+	binary.LittleEndian.PutUint32(h[4:8], crc)
 	binary.LittleEndian.PutUint32(h[8:12], crc32.Checksum(h[0:8], castagnoli))
-	dst = append(dst, h[:]...)
-	return append(dst, data...)
+	return dst
 }
 
 // appendSegmentHeader appends the 16-byte header of a segment whose first

@@ -1,0 +1,56 @@
+package wal
+
+import (
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// TestSyncInterval checks with a fake clock that SyncInterval fsyncs after
+// the interval and not before, and that SyncNever never does on its own.
+func TestSyncInterval(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fs := NewMemFS()
+		l := mustOpen(t, fs, Options{Sync: SyncInterval, SyncInterval: time.Second})
+		defer l.Close()
+		if _, err := l.Append([]byte("a")); err != nil {
+			t.Fatal(err)
+		}
+		if got := recordsAfterCrash(t, fs); got != 0 {
+			t.Fatalf("before the interval a crash keeps %d records; want 0", got)
+		}
+		time.Sleep(time.Second + time.Millisecond)
+		synctest.Wait()
+		if got := recordsAfterCrash(t, fs); got != 1 {
+			t.Fatalf("after the interval a crash keeps %d records; want 1", got)
+		}
+	})
+	synctest.Test(t, func(t *testing.T) {
+		fs := NewMemFS()
+		l := mustOpen(t, fs, Options{Sync: SyncNever})
+		if _, err := l.Append([]byte("a")); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Hour)
+		if got := recordsAfterCrash(t, fs); got != 0 {
+			t.Fatalf("SyncNever: a crash keeps %d records; want 0", got)
+		}
+		if err := l.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		if got := recordsAfterCrash(t, fs); got != 1 {
+			t.Fatalf("after Sync a crash keeps %d records; want 1", got)
+		}
+		l.Close()
+	})
+}
+
+func recordsAfterCrash(t *testing.T, fs *MemFS) uint64 {
+	t.Helper()
+	l, err := Open("log", &Options{FS: fs.Crash(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.LastIndex()
+}
