@@ -95,6 +95,8 @@ func (db *DB) flushOne() error {
 	if err := db.logAndApply(edit, true); err != nil {
 		return err
 	}
+	// The MANIFEST no longer needs this memtable's log.
+	os.RemoveAll(logName(db.dir, m.logNum))
 	db.mu.Lock()
 	db.st.flushes++
 	if meta != nil {

@@ -25,7 +25,9 @@ func batchSize(i int) int { return 1 + i%7 }
 
 func batchKey(i, j int) []byte { return fmt.Appendf(nil, "b%07d-%d", i, j) }
 
-func batchValue(i, j int) []byte { return fmt.Appendf(nil, "value-%d-%d-%s", i, j, strings.Repeat("x", i%50)) }
+func batchValue(i, j int) []byte {
+	return fmt.Appendf(nil, "value-%d-%d-%s", i, j, strings.Repeat("x", i%50))
+}
 
 // TestCrashChild is the child process of TestCrash; it does nothing unless
 // started by it.

@@ -242,7 +242,7 @@ func (db *DB) recover() error {
 	for _, de := range entries {
 		typ, n := parseName(de.Name())
 		if (typ == typeLog && n != newLog) || (typ == typeManifest && n != db.manifestNum) || (typ == typeTable && !live[n]) {
-			os.Remove(filepath.Join(db.dir, de.Name()))
+			os.RemoveAll(filepath.Join(db.dir, de.Name()))
 		}
 	}
 	os.Remove(filepath.Join(db.dir, "CURRENT.tmp"))

@@ -74,13 +74,13 @@
 // test binary as a child that writes with Sync and is killed with SIGKILL,
 // LSM_CRASH_ROUNDS times (default 6).
 //
-// # Status of the seams
+// # Building blocks
 //
-// The write-ahead log and the Bloom filter sit behind small internal seams
-// (wal_seam.go, filter_seam.go). They are currently served by local
-// implementations (lsm/internal/record and a blocked Bloom filter in
-// lsm/internal/sstable) because the project's wal and bloom packages were
-// being written at the same time.
+// The write-ahead log is the project's wal package (one wal directory per
+// memtable, NNNNNN.log/), and each table's filter is a blocked Bloom filter
+// from the bloom package. Both sit behind small internal seams
+// (wal_seam.go, filter_seam.go). The MANIFEST uses a simpler checksummed
+// record file (lsm/internal/record).
 //
 // # Used by
 //

@@ -2,10 +2,9 @@ package lsm
 
 import "github.com/sysdesign-go/sysdesign/lsm/internal/sstable"
 
-// newFilterPolicy is the seam between tables and the Bloom filter.
-//
-// INTERIM: sstable.BlockedBloom is a local blocked Bloom filter; the
-// project's bloom package was not yet committed when this was written.
+// newFilterPolicy is the seam between tables and the Bloom filter: tables
+// store a blocked Bloom filter from the project's bloom package (see
+// sstable.BloomPolicy).
 func newFilterPolicy(bitsPerKey int) sstable.FilterPolicy {
-	return sstable.BlockedBloom{BitsPerKey: bitsPerKey}
+	return sstable.BloomPolicy{BitsPerKey: bitsPerKey}
 }

@@ -3,33 +3,70 @@ package lsm
 import (
 	"errors"
 	"fmt"
+	"io"
 
-	"github.com/sysdesign-go/sysdesign/lsm/internal/record"
+	"github.com/sysdesign-go/sysdesign/wal"
 )
 
 // logWriter is the seam between the DB and its write-ahead log: one log
-// file per memtable, one record per batch.
-//
-// INTERIM: implemented with lsm/internal/record (checksummed records, a torn
-// tail is ignored, a bad checksum is corruption). The project's wal package
-// was not yet committed when this was written; swapping it in means
-// implementing these two functions on top of it.
+// per memtable, one record per batch. It is implemented with the project's
+// wal package: each memtable's log is a wal directory (NNNNNN.log/) opened
+// with wal.SyncNever, and a write with Sync calls Log.Sync after the
+// append. A torn tail is cut by wal's recovery; any other damage is a
+// *CorruptionError naming the segment.
 type logWriter interface {
 	Append(rec []byte, sync bool) error
-	Size() int64
 	Close() error
 }
 
-func createLog(path string) (logWriter, error) { return record.Create(path) }
+type walLog struct{ l *wal.Log }
 
-// replayLog calls fn for every intact record of the log at path.
+func walOptions() *wal.Options { return &wal.Options{Sync: wal.SyncNever} }
+
+func createLog(path string) (logWriter, error) {
+	l, err := wal.Open(path, walOptions())
+	if err != nil {
+		return nil, err
+	}
+	return walLog{l}, nil
+}
+
+func (w walLog) Append(rec []byte, sync bool) error {
+	if _, err := w.l.Append(rec); err != nil {
+		return err
+	}
+	if sync {
+		return w.l.Sync()
+	}
+	return nil
+}
+
+func (w walLog) Close() error { return w.l.Close() }
+
+// replayLog calls fn for every record of the log at path.
 func replayLog(path string, fn func(rec []byte) error) error {
-	err := record.ReadFile(path, fn)
-	if errors.Is(err, record.ErrCorrupt) {
+	l, err := wal.Open(path, walOptions())
+	if errors.Is(err, wal.ErrCorrupt) {
 		return &CorruptionError{File: path, Err: err}
 	}
 	if err != nil {
-		return fmt.Errorf("lsm: reading log %s: %w", path, err)
+		return fmt.Errorf("lsm: opening log %s: %w", path, err)
 	}
-	return nil
+	defer l.Close()
+	r := l.NewReader(l.FirstIndex())
+	for {
+		_, rec, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if errors.Is(err, wal.ErrCorrupt) {
+			return &CorruptionError{File: path, Err: err}
+		}
+		if err != nil {
+			return fmt.Errorf("lsm: reading log %s: %w", path, err)
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
 }

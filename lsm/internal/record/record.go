@@ -1,6 +1,5 @@
-// Package record frames the lsm package's log files (the MANIFEST and, until
-// the lsm package is wired to the project's wal package, the write-ahead log)
-// as a sequence of checksummed records.
+// Package record frames the lsm package's MANIFEST as a sequence of
+// checksummed records. (The write-ahead log is the project's wal package.)
 //
 // Each record is a 8-byte header followed by the payload:
 //

@@ -27,15 +27,14 @@ type Reader struct {
 	name   string
 	fileID uint64
 	cache  *Cache
-	filter []byte
-	policy FilterPolicy
+	filter Filter
 	index  []byte
 }
 
 // NewReader opens a table of the given size. name is used in errors, fileID
 // keys the cache. On error f is not closed.
 func NewReader(f ReadableFile, size int64, name string, fileID uint64, cache *Cache, policy FilterPolicy) (*Reader, error) {
-	r := &Reader{f: f, name: name, fileID: fileID, cache: cache, policy: policy}
+	r := &Reader{f: f, name: name, fileID: fileID, cache: cache}
 	if size < footerLen {
 		return nil, r.corrupt("file of %d bytes is too short", size)
 	}
@@ -55,9 +54,14 @@ func NewReader(f ReadableFile, size int64, name string, fileID uint64, cache *Ca
 	fOff, fLen := binary.LittleEndian.Uint64(ft[0:]), binary.LittleEndian.Uint64(ft[8:])
 	iOff, iLen := binary.LittleEndian.Uint64(ft[16:]), binary.LittleEndian.Uint64(ft[24:])
 	limit := uint64(size - footerLen)
-	var err error
-	if r.filter, err = r.readRaw(fOff, fLen, limit); err != nil {
+	filter, err := r.readRaw(fOff, fLen, limit)
+	if err != nil {
 		return nil, err
+	}
+	if policy != nil && len(filter) > 0 {
+		if r.filter, err = policy.Open(filter); err != nil {
+			return nil, r.corrupt("filter: %v", err)
+		}
 	}
 	if r.index, err = r.readRaw(iOff, iLen, limit); err != nil {
 		return nil, err
@@ -122,10 +126,10 @@ func (r *Reader) readBlock(handle []byte) ([]byte, error) {
 
 // MayContain reports whether the table's filter admits the user key.
 func (r *Reader) MayContain(ukey []byte) bool {
-	if r.policy == nil || len(r.filter) == 0 {
+	if r.filter == nil {
 		return true
 	}
-	return r.policy.MayContain(r.filter, xxhash.Sum64(ukey))
+	return r.filter.MayContain(xxhash.Sum64(ukey))
 }
 
 // Get returns the first entry with internal key >= ik if it has the same

@@ -58,7 +58,7 @@ func openTable(t testing.TB, path string, cache *Cache) *Reader {
 		t.Fatal(err)
 	}
 	st, _ := f.Stat()
-	r, err := NewReader(f, st.Size(), path, 1, cache, BlockedBloom{10})
+	r, err := NewReader(f, st.Size(), path, 1, cache, BloomPolicy{10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,8 +73,8 @@ func TestTableModel(t *testing.T) {
 		opts WriterOptions
 	}{
 		{"one", 1, WriterOptions{}},
-		{"small-blocks", 2000, WriterOptions{BlockSize: 128, RestartInterval: 3, Filter: BlockedBloom{10}}},
-		{"default", 5000, WriterOptions{Filter: BlockedBloom{10}}},
+		{"small-blocks", 2000, WriterOptions{BlockSize: 128, RestartInterval: 3, Filter: BloomPolicy{10}}},
+		{"default", 5000, WriterOptions{Filter: BloomPolicy{10}}},
 		{"restart1", 700, WriterOptions{BlockSize: 300, RestartInterval: 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -125,24 +125,28 @@ func TestTableModel(t *testing.T) {
 }
 
 func TestBloomFalsePositiveRate(t *testing.T) {
-	p := BlockedBloom{10}
+	p := BloomPolicy{10}
 	var hs []uint64
 	r := rand.New(rand.NewPCG(1, 1))
 	for i := 0; i < 10000; i++ {
 		hs = append(hs, r.Uint64())
 	}
-	f := p.Build(hs)
+	f, err := p.Open(p.Build(hs))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, h := range hs {
-		if !p.MayContain(f, h) {
+		if !f.MayContain(h) {
 			t.Fatal("false negative")
 		}
 	}
 	fp := 0
 	for i := 0; i < 100000; i++ {
-		if p.MayContain(f, r.Uint64()) {
+		if f.MayContain(r.Uint64()) {
 			fp++
 		}
 	}
+	t.Logf("false positive rate at 10 bits/key: %.4f", float64(fp)/100000)
 	if rate := float64(fp) / 100000; rate > 0.03 {
 		t.Fatalf("false positive rate %.4f; want <= 0.03 at 10 bits/key", rate)
 	}
@@ -152,7 +156,7 @@ func TestCorruptTables(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
 	es := genEntries(r, 300)
 	path := filepath.Join(t.TempDir(), "t.sst")
-	writeTable(t, path, es, WriterOptions{BlockSize: 256, Filter: BlockedBloom{10}})
+	writeTable(t, path, es, WriterOptions{BlockSize: 256, Filter: BloomPolicy{10}})
 	good, _ := os.ReadFile(path)
 	for off := 0; off < len(good); off += 7 {
 		bad := bytes.Clone(good)
@@ -178,7 +182,7 @@ func readWhole(path string) error {
 	}
 	defer f.Close()
 	st, _ := f.Stat()
-	rd, err := NewReader(f, st.Size(), path, 1, nil, BlockedBloom{10})
+	rd, err := NewReader(f, st.Size(), path, 1, nil, BloomPolicy{10})
 	if err != nil {
 		return err
 	}
@@ -220,7 +224,7 @@ func FuzzTable(f *testing.F) {
 	dir := f.TempDir()
 	path := filepath.Join(dir, "seed.sst")
 	r := rand.New(rand.NewPCG(1, 1))
-	writeTable(f, path, genEntries(r, 50), WriterOptions{BlockSize: 128, Filter: BlockedBloom{10}})
+	writeTable(f, path, genEntries(r, 50), WriterOptions{BlockSize: 128, Filter: BloomPolicy{10}})
 	seed, _ := os.ReadFile(path)
 	f.Add(seed)
 	f.Add(seed[len(seed)-footerLen:])
@@ -234,7 +238,7 @@ func FuzzTable(f *testing.F) {
 			t.Fatal(err)
 		}
 		defer fl.Close()
-		rd, err := NewReader(fl, int64(len(b)), p, 1, nil, BlockedBloom{10})
+		rd, err := NewReader(fl, int64(len(b)), p, 1, nil, BloomPolicy{10})
 		if err != nil {
 			return
 		}
@@ -254,7 +258,7 @@ func BenchmarkTable_Get(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	es := genEntries(r, 20000)
 	path := filepath.Join(b.TempDir(), "t.sst")
-	writeTable(b, path, es, WriterOptions{Filter: BlockedBloom{10}})
+	writeTable(b, path, es, WriterOptions{Filter: BloomPolicy{10}})
 	rd := openTable(b, path, NewCache(64<<20))
 	b.ReportAllocs()
 	i := 0
