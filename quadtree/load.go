@@ -48,16 +48,8 @@ func (t *Tree[T]) build(n *node[T], items []item[T]) {
 	parts := [4][]item[T]{sw, se, nw, ne}
 	var kids [4]*node[T]
 	for q := range kids {
-		k := &node[T]{parent: n, depth: n.depth + 1,
-			minLat: n.minLat, maxLat: midLat, minLon: n.minLon, maxLon: midLon}
-		if q&2 != 0 {
-			k.minLat, k.maxLat = midLat, n.maxLat
-		}
-		if q&1 != 0 {
-			k.minLon, k.maxLon = midLon, n.maxLon
-		}
-		kids[q] = k
-		t.build(k, parts[q])
+		kids[q] = n.child(q, midLat, midLon)
+		t.build(kids[q], parts[q])
 	}
 	n.kids = &kids
 }

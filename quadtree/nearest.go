@@ -30,16 +30,11 @@ func (t *Tree[T]) getScratch() *scratch[T] {
 	return &scratch[T]{}
 }
 
-// lowerBound returns the squared chord from (lat, lon) to the nearest
-// point of n's cell.
-func lowerBound[T any](n *node[T], lat, lon float64) float64 {
-	if lat >= n.minLat && lat <= n.maxLat && lon >= n.minLon && lon <= n.maxLon {
-		return 0
-	}
-	a := geohash.DistanceToBox(lat, lon, geohash.Box{MinLat: n.minLat, MaxLat: n.maxLat, MinLon: n.minLon, MaxLon: n.maxLon}) / geohash.EarthRadius
-	// 2-2cos(a), written to keep precision for small a.
-	s := math.Sin(a / 2)
-	return 4 * s * s * (1 - 1e-12) // a hair lower, so rounding never prunes a tie
+// lowerBound returns a lower bound on the squared chord from the unit
+// vector (x, y, z) to any point of n's cell: the squared distance to the
+// cell's 3D bounding box, exact enough to prune and free of trigonometry.
+func lowerBound[T any](n *node[T], x, y, z float64) float64 {
+	return n.box.dist2(x, y, z)
 }
 
 // AppendNearest appends the k points nearest to (lat, lon) by great-circle
@@ -80,7 +75,7 @@ func (t *Tree[T]) AppendNearestWithin(dst []Result[T], lat, lon float64, k int, 
 				if kid.count == 0 {
 					continue
 				}
-				lb := lowerBound(kid, lat, lon)
+				lb := lowerBound(kid, x, y, z)
 				if lb > limit || len(best) == k && lb > best[0].c2 {
 					continue
 				}

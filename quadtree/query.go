@@ -168,7 +168,7 @@ func (t *Tree[T]) AppendRadius(dst []Result[T], lat, lon, radius float64) []Resu
 
 func appendRadius[T any](n *node[T], q *radiusQuery, dst []Result[T]) []Result[T] {
 	nb := nodeBounds{n.minLat, n.maxLat, n.minLon, n.maxLon}
-	if n.count == 0 || !q.everything && !q.intersects(&nb) {
+	if n.count == 0 || !q.everything && (!q.intersects(&nb) || n.box.dist2(q.x, q.y, q.z) > q.chord2) {
 		return dst
 	}
 	if n.kids != nil {

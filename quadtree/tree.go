@@ -87,6 +87,7 @@ type node[T any] struct {
 	count                          int          // points in the subtree
 	depth                          int
 	dead                           bool // merged away by collapse
+	box                            aabb // 3D bounds of the cell, for distance bounds
 }
 
 // New returns an empty tree.
@@ -96,7 +97,7 @@ func New[T any](opts Options) (*Tree[T], error) {
 		return nil, err
 	}
 	t := &Tree[T]{opts: o}
-	t.root = &node[T]{minLat: -90, maxLat: 90, minLon: -180, maxLon: 180}
+	t.root = newNode[T](nil, -90, 90, -180, 180)
 	return t, nil
 }
 
@@ -182,15 +183,7 @@ func (t *Tree[T]) split(n *node[T]) {
 	midLat, midLon := (n.minLat+n.maxLat)/2, (n.minLon+n.maxLon)/2
 	var kids [4]*node[T]
 	for q := range kids {
-		k := &node[T]{parent: n, depth: n.depth + 1,
-			minLat: n.minLat, maxLat: midLat, minLon: n.minLon, maxLon: midLon}
-		if q&2 != 0 {
-			k.minLat, k.maxLat = midLat, n.maxLat
-		}
-		if q&1 != 0 {
-			k.minLon, k.maxLon = midLon, n.maxLon
-		}
-		kids[q] = k
+		kids[q] = n.child(q, midLat, midLon)
 	}
 	items := n.items
 	n.items = nil
@@ -328,4 +321,25 @@ func (t *Tree[T]) Move(h Handle, lat, lon float64) error {
 	}
 	t.insert(n, it)
 	return nil
+}
+
+func newNode[T any](parent *node[T], minLat, maxLat, minLon, maxLon float64) *node[T] {
+	n := &node[T]{parent: parent, minLat: minLat, maxLat: maxLat, minLon: minLon, maxLon: maxLon}
+	if parent != nil {
+		n.depth = parent.depth + 1
+	}
+	n.box = cellAABB(minLat, maxLat, minLon, maxLon)
+	return n
+}
+
+// child returns a new quadrant q (bit 1: north half, bit 0: east half).
+func (n *node[T]) child(q int, midLat, midLon float64) *node[T] {
+	minLat, maxLat, minLon, maxLon := n.minLat, midLat, n.minLon, midLon
+	if q&2 != 0 {
+		minLat, maxLat = midLat, n.maxLat
+	}
+	if q&1 != 0 {
+		minLon, maxLon = midLon, n.maxLon
+	}
+	return newNode(n, minLat, maxLat, minLon, maxLon)
 }
