@@ -1,0 +1,238 @@
+package lsm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sysdesign-go/sysdesign/lsm/internal/base"
+)
+
+func fill(t *testing.T, db *DB, n int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		if err := db.Put(fmt.Appendf(nil, "k%05d", i), fmt.Appendf(nil, "value-%d", i), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestOptionsValidate(t *testing.T) {
+	for _, o := range []Options{
+		{MemtableSize: 10},
+		{BlockSize: 1},
+		{L0CompactionTrigger: 8, L0SlowdownWrites: 4},
+		{L0StopWrites: 5, L0SlowdownWrites: 6},
+		{LevelMultiplier: 1},
+		{MaxImmutableMemtables: -1},
+	} {
+		if _, err := Open(t.TempDir(), &o); !errors.Is(err, ErrInvalidOptions) {
+			t.Errorf("Open(%+v) = %v; want ErrInvalidOptions", o, err)
+		}
+	}
+	var zero Options
+	if err := zero.Validate(); err != nil {
+		t.Fatalf("zero options: %v", err)
+	}
+}
+
+func TestDirectoryLock(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir, nil); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second Open = %v; want ErrLocked", err)
+	}
+	db.Close()
+	if err := db.Close(); !errors.Is(err, ErrClosed) {
+		t.Fatalf("second Close = %v; want ErrClosed", err)
+	}
+	if err := db.Put([]byte("k"), nil, nil); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Put after Close = %v; want ErrClosed", err)
+	}
+	db2, err := Open(dir, nil)
+	if err != nil {
+		t.Fatalf("reopen after Close: %v", err)
+	}
+	db2.Close()
+}
+
+func TestDeleteAndTombstonesDroppedAtBottom(t *testing.T) {
+	db, err := Open(t.TempDir(), smallOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fill(t, db, 2000)
+	for i := 0; i < 2000; i++ {
+		if err := db.Delete(fmt.Appendf(nil, "k%05d", i), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Compact(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	it := db.NewIter(nil)
+	if it.First() {
+		t.Fatalf("key %q survived deletion", it.Key())
+	}
+	it.Close()
+	st := db.Stats()
+	for l, ls := range st.Levels {
+		if ls.Tables != 0 {
+			t.Fatalf("level %d still has %d tables after deleting everything and compacting", l, ls.Tables)
+		}
+	}
+}
+
+// corruptFile flips a byte in the middle of the first file matching glob.
+func corruptFile(t *testing.T, glob string) string {
+	t.Helper()
+	ms, _ := filepath.Glob(glob)
+	if len(ms) == 0 {
+		t.Fatalf("no file matches %s", glob)
+	}
+	b, err := os.ReadFile(ms[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0x40
+	if err := os.WriteFile(ms[0], b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return ms[0]
+}
+
+func TestCorruptTableNamesFile(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir, &Options{BloomBitsPerKey: -1, CacheSize: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, db, 3000)
+	if err := db.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	name := corruptFile(t, filepath.Join(dir, "*.sst"))
+	db, err = Open(dir, &Options{BloomBitsPerKey: -1, CacheSize: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var cerr *CorruptionError
+	it := db.NewIter(nil)
+	for ok := it.First(); ok; ok = it.Next() {
+	}
+	if err := it.Close(); !errors.As(err, &cerr) || !errors.Is(err, ErrCorrupt) || cerr.File != name {
+		t.Fatalf("scan error = %v; want *CorruptionError naming %s", err, name)
+	}
+	bad := 0
+	for i := 0; i < 3000; i++ {
+		v, err := db.Get(fmt.Appendf(nil, "k%05d", i))
+		switch {
+		case err == nil:
+			if string(v) != fmt.Sprintf("value-%d", i) {
+				t.Fatalf("Get returned wrong data %q", v)
+			}
+		case errors.As(err, &cerr) && cerr.File == name:
+			bad++
+		default:
+			t.Fatalf("Get: %v", err)
+		}
+	}
+	if bad == 0 {
+		t.Fatal("no Get reported the corrupt block")
+	}
+}
+
+func TestCorruptManifestAndLog(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, db, 500)
+	db.Close()
+	// The log holds the 500 writes (no flush happened).
+	name := corruptFile(t, filepath.Join(dir, "*.log", "*.wal"))
+	_, err = Open(dir, nil)
+	var cerr *CorruptionError
+	if !errors.As(err, &cerr) || !strings.Contains(err.Error(), filepath.Base(name)) {
+		t.Fatalf("Open with corrupt log = %v; want *CorruptionError naming %s", err, name)
+	}
+
+	dir = t.TempDir()
+	db, err = Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, db, 500)
+	db.Flush(context.Background())
+	db.Close()
+	name = corruptFile(t, filepath.Join(dir, "MANIFEST-*"))
+	_, err = Open(dir, nil)
+	if !errors.As(err, &cerr) || cerr.File != name {
+		t.Fatalf("Open with corrupt MANIFEST = %v; want *CorruptionError naming %s", err, name)
+	}
+}
+
+func TestBatchDecodeRejectsGarbage(t *testing.T) {
+	var b Batch
+	b.Put([]byte("a"), []byte("1"))
+	b.Delete([]byte("b"))
+	b.setSeq(7)
+	seq, n, err := decodeBatch(b.data, nil)
+	if err != nil || seq != 7 || n != 2 {
+		t.Fatalf("decode = %d, %d, %v; want 7, 2, nil", seq, n, err)
+	}
+	for cut := 0; cut < len(b.data); cut++ {
+		if _, _, err := decodeBatch(b.data[:cut], nil); !errors.Is(err, ErrBatchCorrupt) {
+			t.Fatalf("cut at %d: err = %v; want ErrBatchCorrupt", cut, err)
+		}
+	}
+}
+
+func FuzzBatch(f *testing.F) {
+	var b Batch
+	b.Put([]byte("key"), []byte("value"))
+	b.Delete([]byte("gone"))
+	b.setSeq(1)
+	f.Add(b.data)
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var ops int
+		_, n, err := decodeBatch(data, func(uint64, kindAlias, []byte, []byte) error { ops++; return nil })
+		if err == nil && uint32(ops) != n {
+			t.Fatalf("decoded %d ops; header says %d", ops, n)
+		}
+	})
+}
+
+func FuzzVersionEdit(f *testing.F) {
+	e := &versionEdit{}
+	e.setLogNum(3)
+	e.setLastSeq(99)
+	e.added = append(e.added, newFile{1, &fileMeta{num: 5, size: 10, smallest: []byte("a\x01\x00\x00\x00\x00\x00\x00\x00"), largest: []byte("b\x01\x00\x00\x00\x00\x00\x00\x00")}})
+	e.deleted = append(e.deleted, levelFile{0, 4})
+	f.Add(e.encode())
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var e versionEdit
+		if e.decode(data) != nil {
+			return
+		}
+		var e2 versionEdit
+		if err := e2.decode(e.encode()); err != nil {
+			t.Fatalf("re-decoding an encoded edit: %v", err)
+		}
+		(&version{}).apply(&e)
+	})
+}
+
+type kindAlias = base.Kind
