@@ -193,6 +193,11 @@ func (l *Log) Sync() error {
 }
 
 func (l *Log) sync() error {
+	// Everything visible now is the target; a Sync that runs while we wait
+	// for ioMu may already cover it (concurrent Syncs share an fsync).
+	l.mu.Lock()
+	target := l.last
+	l.mu.Unlock()
 	l.ioMu.Lock()
 	defer l.ioMu.Unlock()
 	l.mu.Lock()
@@ -200,11 +205,11 @@ func (l *Log) sync() error {
 		l.mu.Unlock()
 		return err
 	}
-	last, f, name := l.last, l.wseg.f, l.wseg.name
-	if l.synced >= last {
+	if l.synced >= target {
 		l.mu.Unlock()
 		return nil
 	}
+	last, f, name := l.last, l.wseg.f, l.wseg.name
 	l.mu.Unlock()
 	err := f.Sync()
 	l.mu.Lock()

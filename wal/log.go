@@ -46,6 +46,7 @@ type Log struct {
 	closing  bool
 	closed   bool
 	notify   chan struct{} // closed when last advances; nil if no waiter
+	gen      uint64        // bumped by truncations: invalidates read-ahead
 	report   RecoveryReport
 
 	stopSync chan struct{}

@@ -368,3 +368,39 @@ func TestSyncFailureIsSticky(t *testing.T) {
 		t.Fatalf("Append after failure: %v; want ErrFailed", err)
 	}
 }
+
+// TestReaderAcrossTruncation: a long-lived Reader must not serve bytes it
+// read ahead before a truncation.
+func TestReaderAcrossTruncation(t *testing.T) {
+	l := mustOpen(t, NewMemFS(), Options{SegmentSize: 200})
+	defer l.Close()
+	for i := range 20 {
+		l.Append(fmt.Appendf(nil, "old-%d", i+1))
+	}
+	r := l.NewReader(1)
+	for range 5 {
+		if _, _, err := r.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.TruncateBack(5); err != nil {
+		t.Fatal(err)
+	}
+	l.Append([]byte("new-6"))
+	if i, data, err := r.Next(); err != nil || i != 6 || string(data) != "new-6" {
+		t.Fatalf("Next after TruncateBack = %d, %q, %v; want 6, new-6", i, data, err)
+	}
+	if err := l.TruncateFront(7); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := r.Next(); err != io.EOF {
+		t.Fatalf("Next at the end after TruncateFront: %v; want io.EOF", err)
+	}
+	r = l.NewReader(3)
+	if _, _, err := r.Next(); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Next before the first index: %v; want ErrNotFound", err)
+	}
+	if _, err := l.Read(6); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Read of a truncated index: %v; want ErrNotFound", err)
+	}
+}

@@ -1,6 +1,7 @@
 package wal
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -53,11 +54,23 @@ func (l *Log) find(i uint64) *segment {
 
 // Reader reads the log in index order from a starting index, and can wait
 // for records not yet appended (tailing). Create it with [Log.NewReader].
-// A Reader is not safe for concurrent use; use one per goroutine.
+// It reads ahead up to 256 KiB of a segment at a time, so a sequential scan
+// costs one read call per many small records.
+//
+// A Reader is not safe for concurrent use; use one per goroutine. It may
+// run concurrently with appends, truncations and other readers.
 type Reader struct {
 	l    *Log
 	next uint64
+	// Read-ahead window: buf holds bytes [off, off+len(buf)) of seg, valid
+	// while the log's truncation generation is gen.
+	seg *segment
+	off int64
+	buf []byte
+	gen uint64
 }
+
+const readAhead = 256 << 10
 
 // NewReader returns a Reader whose first record is index from. from may be
 // LastIndex()+1 or beyond, to read only records appended later.
@@ -66,27 +79,63 @@ func (l *Log) NewReader(from uint64) *Reader { return &Reader{l: l, next: from} 
 // Index returns the index of the record the next call to Next returns.
 func (r *Reader) Index() uint64 { return r.next }
 
-// Next returns the next record and its index, or [io.EOF] when the reader
-// has caught up with the end of the log. When the next record was removed
-// by TruncateFront (or the reader is past the end after TruncateBack) the
-// error wraps [ErrNotFound].
+// Next returns the next record (a copy the caller owns) and its index, or
+// [io.EOF] when the reader has caught up with the end of the log. When the
+// next record was removed by TruncateFront, or the reader is past the end
+// after TruncateBack, the error wraps [ErrNotFound]; a damaged record is a
+// [*CorruptError].
 func (r *Reader) Next() (uint64, []byte, error) {
-	r.l.mu.Lock()
-	if r.next == r.l.last+1 && r.next >= r.l.first {
-		closed := r.l.closed || r.l.closing
-		r.l.mu.Unlock()
-		if closed {
-			return 0, nil, ErrClosed
-		}
+	l := r.l
+	l.trunc.RLock()
+	defer l.trunc.RUnlock()
+	l.mu.Lock()
+	i := r.next
+	if l.closed || l.closing {
+		l.mu.Unlock()
+		return 0, nil, ErrClosed
+	}
+	if i == l.last+1 && i >= l.first {
+		l.mu.Unlock()
 		return 0, nil, io.EOF
 	}
-	r.l.mu.Unlock()
-	data, err := r.l.Read(r.next)
+	if i < l.first || i > l.last {
+		first, last := l.first, l.last
+		l.mu.Unlock()
+		return 0, nil, fmt.Errorf("%w: reader at %d, log holds [%d, %d]", ErrNotFound, i, first, last)
+	}
+	if r.gen != l.gen {
+		r.seg, r.buf, r.gen = nil, r.buf[:0], l.gen
+	}
+	seg := l.find(i)
+	off, end := seg.bounds(i)
+	if seg != r.seg || off < r.off || end > r.off+int64(len(r.buf)) {
+		// Refill: from this record to the last visible one of the segment,
+		// at most readAhead bytes but always the whole record.
+		_, visible := seg.bounds(min(l.last, seg.start+uint64(len(seg.ends))-1))
+		n := max(end-off, min(visible-off, readAhead))
+		f := seg.f
+		l.mu.Unlock()
+		if int64(cap(r.buf)) < n {
+			r.buf = make([]byte, n)
+		}
+		r.buf = r.buf[:n]
+		if k, err := f.ReadAt(r.buf, off); int64(k) < n {
+			r.seg, r.buf = nil, r.buf[:0]
+			if err == nil || err == io.EOF {
+				return 0, nil, &CorruptError{Segment: seg.name, Offset: off, Index: i, Reason: "segment shorter than indexed"}
+			}
+			return 0, nil, fmt.Errorf("wal: read %s: %w", seg.name, err)
+		}
+		r.seg, r.off = seg, off
+	} else {
+		l.mu.Unlock()
+	}
+	payload, _, err := decodeRecord(r.buf[off-r.off:end-r.off], i)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, &CorruptError{Segment: seg.name, Offset: off, Index: i, Reason: err.Error()}
 	}
 	r.next++
-	return r.next - 1, data, nil
+	return i, bytes.Clone(payload), nil
 }
 
 // NextWait is like [Reader.Next] but, at the end of the log, waits for the

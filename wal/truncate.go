@@ -51,6 +51,7 @@ func (l *Log) TruncateFront(i uint64) error {
 	l.mu.Lock()
 	l.segs = keep
 	l.first = i
+	l.gen++
 	l.wseg = keep[len(keep)-1]
 	l.mu.Unlock()
 	// Delete oldest first: a crash leaves a contiguous suffix of the log.
@@ -156,6 +157,7 @@ func (l *Log) TruncateBack(i uint64) error {
 		s := segs[j]
 		l.mu.Lock()
 		l.segs = segs[:j]
+		l.gen++
 		l.last = min(l.last, s.start-1)
 		l.next = l.last + 1
 		l.mu.Unlock()
@@ -182,6 +184,7 @@ func (l *Log) TruncateBack(i uint64) error {
 	l.mu.Lock()
 	s.ends = s.ends[:n]
 	l.segs = segs[:k+1]
+	l.gen++
 	l.last, l.next = i, i+1
 	l.acked, l.synced = min(l.acked, i), min(l.synced, i)
 	l.mu.Unlock()
