@@ -120,6 +120,7 @@ func BenchmarkIndex_Nearby(b *testing.B) {
 				qs = append(qs, pt{48.6 + r.Float64()*0.5, 2 + r.Float64()*0.7})
 			}
 			b.ReportAllocs()
+			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				i := 0
 				for pb.Next() {
