@@ -443,9 +443,18 @@ func paging(ctx context.Context, w io.Writer, c *client, svc *Service) error {
 }
 
 func load(ctx context.Context, w io.Writer, c *client, svc *Service, readers int, dur time.Duration, seed uint64) error {
-	ctx, cancel := context.WithTimeout(ctx, dur)
-	defer cancel()
+	// Requests use ctx; the phase ends at the deadline, but every reader
+	// completes at least one search so a slow machine still measures.
+	deadline := time.Now().Add(dur)
 	var queries, results, writes, failures atomic.Int64
+	var (
+		errOnce  sync.Once
+		firstErr error
+	)
+	fail := func(err error) {
+		failures.Add(1)
+		errOnce.Do(func() { firstErr = err })
+	}
 	lat := make([][]time.Duration, readers)
 	var wg sync.WaitGroup
 	for i := 0; i < readers; i++ {
@@ -453,17 +462,18 @@ func load(ctx context.Context, w io.Writer, c *client, svc *Service, readers int
 		go func(i int) {
 			defer wg.Done()
 			r := rand.New(rand.NewPCG(seed, uint64(10+i)))
-			for ctx.Err() == nil {
+			for len(lat[i]) == 0 || time.Now().Before(deadline) {
+				if ctx.Err() != nil {
+					fail(ctx.Err())
+					return
+				}
 				qlat, qlon := minLat+r.Float64()*(maxLat-minLat), minLon+r.Float64()*(maxLon-minLon)
 				var p SearchPage
 				start := time.Now()
 				code, err := c.do(ctx, "GET", fmt.Sprintf("/v1/search/nearby?lat=%v&lon=%v&radius=500&limit=20", qlat, qlon), nil, &p)
-				if ctx.Err() != nil {
-					return
-				}
 				if err != nil || code != http.StatusOK {
-					failures.Add(1)
-					continue
+					fail(fmt.Errorf("search: %d %v", code, err))
+					return
 				}
 				lat[i] = append(lat[i], time.Since(start))
 				queries.Add(1)
@@ -475,30 +485,27 @@ func load(ctx context.Context, w io.Writer, c *client, svc *Service, readers int
 	go func() { // one writer: owners edit their listings
 		defer wg.Done()
 		r := rand.New(rand.NewPCG(seed, 99))
-		for ctx.Err() == nil {
+		for time.Now().Before(deadline) && ctx.Err() == nil {
 			id := 1 + r.Int64N(1000)
 			b := Business{Name: "renamed", Lat: minLat + r.Float64()*(maxLat-minLat), Lon: minLon + r.Float64()*(maxLon-minLon), Category: "cafe"}
 			code, err := c.do(ctx, "PUT", fmt.Sprintf("/v1/businesses/%d", id), b, nil)
-			if ctx.Err() != nil {
-				return
-			}
 			if err != nil || code != http.StatusOK {
-				failures.Add(1)
-				continue
+				fail(fmt.Errorf("update: %d %v", code, err))
+				return
 			}
 			writes.Add(1)
 			time.Sleep(10 * time.Millisecond) // writes are rare in this system
 		}
 	}()
 	wg.Wait()
+	if failures.Load() > 0 {
+		return fmt.Errorf("load: %d failures, first: %v", failures.Load(), firstErr)
+	}
 	var all []time.Duration
 	for _, l := range lat {
 		all = append(all, l...)
 	}
 	slices.Sort(all)
-	if len(all) == 0 || failures.Load() > 0 {
-		return fmt.Errorf("load: %d queries, %d failures", len(all), failures.Load())
-	}
 	q := func(p float64) time.Duration { return all[int(p*float64(len(all)-1))].Round(time.Microsecond) }
 	fmt.Fprintf(w, "read-heavy load over HTTP, %d readers and 1 writer for %v: %d searches (%.0f/s, %.1f results each), %d updates, p50 %v p99 %v, failures 0\n",
 		readers, dur, queries.Load(), float64(queries.Load())/dur.Seconds(), float64(results.Load())/float64(queries.Load()), writes.Load(), q(0.5), q(0.99))
