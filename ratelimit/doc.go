@@ -53,9 +53,11 @@
 //
 // # Keys and memory
 //
-// A [Store] keeps, per key, 16 bytes of state per limit in a map keyed by
-// the key's 64-bit xxhash (collision probability about m²/2⁶⁵ for m keys),
-// spread over independently locked shards. Each shard periodically deletes
+// A [Store] keeps, per key and limit, the key's 64-bit xxhash (collision
+// probability about m²/2⁶⁵ for m keys) and 8 bytes of state (GCRA,
+// LeakyQueue) or 16 (the others) in open-addressing tables filled to
+// 50-80%, spread over independently locked shards: about 20-32 bytes per
+// key for GCRA. Each shard periodically deletes
 // the keys whose state equals that of a new key, so eviction changes no
 // decision and a busy key is never reset; memory follows the number of keys
 // active in the last sweep interval. The peer benchmark reports the bytes

@@ -37,7 +37,9 @@ type Options struct {
 // each of up to [MaxLimits] limits, decided together (a request is admitted
 // only when every limit admits it, and then consumes from all of them).
 //
-// Keys are stored as their 64-bit xxhash: two distinct keys share state
+// Keys are stored as their 64-bit xxhash in a compact open-addressing table
+// (8 bytes of hash plus 8 bytes of state for GCRA and LeakyQueue, 16 for
+// the others, per limit, at 50-80% load): two distinct keys share state
 // only if their hashes collide, which among m keys happens with probability
 // about m²/2⁶⁵ (about 3×10⁻⁸ for a million keys). Keys are spread over
 // independently locked shards; each shard periodically deletes keys whose
@@ -58,7 +60,7 @@ type Store struct {
 
 type shard struct {
 	mu        sync.Mutex
-	m         []map[uint64]state  // one per limit, nil for SlidingLog
+	m         []table             // one per limit, nil for SlidingLog
 	logs      []map[uint64]*tslog // one per limit, SlidingLog only
 	lastSweep int64
 	peak      int
@@ -122,9 +124,13 @@ func NewStore(alg Algorithm, limits []Limit, opts Options) (*Store, error) {
 				sh.logs[j] = make(map[uint64]*tslog)
 			}
 		} else {
-			sh.m = make([]map[uint64]state, len(limits))
+			width := 2
+			if alg == GCRA || alg == LeakyQueue {
+				width = 1
+			}
+			sh.m = make([]table, len(limits))
 			for j := range sh.m {
-				sh.m[j] = make(map[uint64]state)
+				sh.m[j] = newTable(width, 8)
 			}
 		}
 	}
@@ -200,34 +206,45 @@ func (s *Store) AllowHashNAt(h uint64, now time.Time, n int) (Result, error) {
 }
 
 func (s *Store) decideStates(sh *shard, h uint64, t, n int64) (verdict, int) {
+	h = fixKey(h)
 	if len(s.params) == 1 { // fast path
 		p := &s.params[0]
-		st, ok := sh.m[0][h]
-		if !ok {
+		tb := &sh.m[0]
+		slot, ok := tb.find(h)
+		var st state
+		if ok {
+			st = tb.get(slot)
+		} else {
 			st = fresh(s.alg, p, t)
 		}
 		ns, v := decide(s.alg, p, st, t, n)
 		if v.allowed && n > 0 {
-			sh.m[0][h] = ns
+			tb.put(slot, ok, h, ns)
 		}
 		return v, 0
 	}
 	var next [MaxLimits]state
+	var slots [MaxLimits]int
+	var found [MaxLimits]bool
 	var best verdict
 	var bi int
 	for i := range s.params {
 		p := &s.params[i]
-		st, ok := sh.m[i][h]
-		if !ok {
+		tb := &sh.m[i]
+		slot, ok := tb.find(h)
+		var st state
+		if ok {
+			st = tb.get(slot)
+		} else {
 			st = fresh(s.alg, p, t)
 		}
 		ns, v := decide(s.alg, p, st, t, n)
-		next[i] = ns
+		next[i], slots[i], found[i] = ns, slot, ok
 		combine(&best, &bi, v, i)
 	}
 	if best.allowed && n > 0 {
 		for i := range s.params {
-			sh.m[i][h] = next[i]
+			sh.m[i].put(slots[i], found[i], h, next[i])
 		}
 	}
 	return best, bi
@@ -256,8 +273,9 @@ func (s *Store) decideLog(sh *shard, h uint64, t, n int64) (verdict, int) {
 	return best, bi
 }
 
-// sweep deletes idle keys and, when the shard has shrunk to a quarter of
-// its peak, rebuilds its maps so the memory is returned. Caller holds mu.
+// sweep deletes idle keys and gives back their memory (tables are rebuilt
+// at twice the survivors; sliding-log maps when they shrank to a quarter of
+// their peak). Caller holds mu.
 func (sh *shard) sweep(s *Store, now int64) {
 	sh.lastSweep = now
 	for i := range s.params {
@@ -279,22 +297,9 @@ func (sh *shard) sweep(s *Store, now int64) {
 			}
 			continue
 		}
-		m := sh.m[i]
-		sh.peak = max(sh.peak, len(m))
-		for h, st := range m {
-			if idle(s.alg, p, st, now) {
-				delete(m, h)
-			}
-		}
-		if sh.peak > 64 && len(m) < sh.peak/4 {
-			nm := make(map[uint64]state, len(m))
-			for h, st := range m {
-				nm[h] = st
-			}
-			sh.m[i] = nm
-		}
+		sh.m[i].sweep(func(st state) bool { return idle(s.alg, p, st, now) })
 	}
-	if sh.peak > 64 && sh.keys() < sh.peak/4 {
+	if sh.logs != nil && sh.peak > 64 && sh.keys() < sh.peak/4 {
 		sh.peak = sh.keys()
 	}
 }
@@ -303,7 +308,7 @@ func (sh *shard) keys() int {
 	if sh.logs != nil {
 		return len(sh.logs[0])
 	}
-	return len(sh.m[0])
+	return sh.m[0].n
 }
 
 // Len returns the number of keys currently stored (active keys plus idle
