@@ -108,7 +108,14 @@ func (s Siblings[V]) Context() Clock {
 // the same replica's current set (the usual case: the coordinator holds the
 // key). O(n·r) for n versions of r-entry clocks.
 func (s Siblings[V]) Update(ctx Clock, replica uint64, value V) (Siblings[V], Dot) {
-	n := max(ctx.Get(replica), s.Context().Get(replica)) + 1
+	n := ctx.Get(replica)
+	for _, v := range s.vs {
+		n = max(n, v.Past.Get(replica))
+		if v.Dot.Node == replica {
+			n = max(n, v.Dot.Counter)
+		}
+	}
+	n++
 	d := Dot{Node: replica, Counter: n}
 	out := make([]Version[V], 0, len(s.vs)+1)
 	for _, v := range s.vs {
