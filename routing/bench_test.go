@@ -1,0 +1,64 @@
+package routing
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+func benchPairs(n, k int) [][2]int {
+	rng := rand.New(rand.NewPCG(42, 42))
+	p := make([][2]int, k)
+	for i := range p {
+		p[i] = [2]int{rng.IntN(n), rng.IntN(n)}
+	}
+	return p
+}
+
+func BenchmarkSearch_OneToAll(b *testing.B) {
+	g, _ := loadLux(b)
+	s := NewSearch(g)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if err := s.OneToAll(i % g.NumNodes()); err != nil {
+			b.Fatal(err)
+		}
+		i += 7919
+	}
+}
+
+func benchQuery(b *testing.B, f func(src, dst int) (Result, error), n int) {
+	pairs := benchPairs(n, 1000)
+	b.ReportAllocs()
+	i, settled := 0, 0
+	for b.Loop() {
+		p := pairs[i%len(pairs)]
+		r, err := f(p[0], p[1])
+		if err != nil {
+			b.Fatal(err)
+		}
+		settled += r.Settled
+		i++
+	}
+	b.ReportMetric(float64(settled)/float64(i), "settled/op")
+}
+
+func BenchmarkSearch_Dijkstra(b *testing.B) {
+	g, _ := loadLux(b)
+	benchQuery(b, NewSearch(g).Dijkstra, g.NumNodes())
+}
+
+func BenchmarkSearch_Bidirectional(b *testing.B) {
+	g, _ := loadLux(b)
+	benchQuery(b, NewSearch(g).Bidirectional, g.NumNodes())
+}
+
+func BenchmarkSearch_AStar(b *testing.B) {
+	g, _ := loadLux(b)
+	benchQuery(b, NewSearch(g).AStar, g.NumNodes())
+}
+
+func BenchmarkCHQuery_Route(b *testing.B) {
+	g, h := loadLux(b)
+	benchQuery(b, h.NewQuery().Route, g.NumNodes())
+}
