@@ -29,7 +29,9 @@
 //	diffs, stats, err := local.Diff(ctx, remote)
 //
 // Costs, with n keys, fan-out f, depth d, L = f^d buckets and k differing
-// keys: Put and Delete O(d + log(n/L)); memory about 40 bytes per key plus
+// keys: Put and Delete O(d) plus an interpolation search in one bucket (a
+// few cache misses in a large tree: a few hundred nanoseconds at 10M keys);
+// memory 32 bytes per key (more with slice slack, about 45 on average) plus
 // the key bytes, and 8·L·f/(f-1) bytes of node hashes; a diff of k << L keys
 // takes at most d+1 round trips and exchanges about f·d·k hashes plus the
 // entries of k buckets (2·k·n/L candidates). Choose L near n/16 to keep the
@@ -44,7 +46,9 @@
 // second-preimage attacks, and an unbalanced last subtree rather than a
 // duplicated last node. [BinaryTree.Proof] returns a [Proof] of O(log n)
 // hashes, which [Proof.Verify] checks against a trusted root; any change to
-// the block, the proof or the root fails with ErrProofInvalid. SHA-256 is
+// the block, the proof or the root fails with ErrProofInvalid. A
+// [BlockHasher] computes the same root while streaming a file, as a
+// hash.Hash. SHA-256 is
 // chosen because integrity needs a collision-resistant hash (xxhash is not
 // one), it is the hash of RFC 6962, and crypto/sha256 uses the CPU's SHA
 // instructions.

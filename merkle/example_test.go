@@ -3,6 +3,8 @@ package merkle_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"strings"
 
 	"github.com/sysdesign-go/sysdesign/merkle"
 )
@@ -64,4 +66,18 @@ func ExampleBinaryTree_Proof() {
 	// 3 hashes in the proof
 	// <nil>
 	// true
+}
+
+// Compute a file's Merkle root while streaming it, 4 KiB blocks at a time.
+func ExampleBlockHasher() {
+	file := strings.NewReader(strings.Repeat("hello, world\n", 1000)) // 13,000 bytes
+	h, _ := merkle.NewBlockHasher(4096)
+	if _, err := io.Copy(h, file); err != nil {
+		panic(err)
+	}
+	fmt.Println(len(h.Leaves()), "blocks")
+	fmt.Printf("root %x\n", h.Sum(nil)[:8])
+	// Output:
+	// 4 blocks
+	// root d165ea5df6e90f6d
 }
