@@ -19,7 +19,10 @@
 //   - Expiry on every key, equal to the time until its state is back to that
 //     of a new key, so idle keys vanish by themselves.
 //   - Automatic pipelining: concurrent AllowN calls are collected by a few
-//     sender goroutines and sent in one pipeline per round trip.
+//     sender goroutines and sent together in one round trip: as one call of
+//     a batch script that decides them in order (for *redis.Client), or as
+//     one EVALSHA per decision in one pipeline (Cluster and Ring clients,
+//     whose batches span slots, or Options.NoBatchScript).
 //   - Redis down: FailClosed (an error wrapping ErrUnavailable, the default),
 //     FailOpen (admit), or FailLocal (decide with an in-memory
 //     ratelimit.Store); Options.OnError sees every Redis error.

@@ -58,6 +58,10 @@ type Options struct {
 	MaxBatch int
 	// Pipelines is the number of pipelines in flight at once; 0 means 4.
 	Pipelines int
+	// NoBatchScript sends the decisions of a batch as separate EVALSHA
+	// calls in one pipeline, as is always done for Cluster and Ring
+	// clients, instead of one call of a script that decides them all.
+	NoBatchScript bool
 	// Timeout bounds one pipeline round trip; 0 means 2 seconds. A
 	// caller's own ctx can end its wait earlier, but not withdraw a
 	// decision already sent.
@@ -72,8 +76,9 @@ type Options struct {
 //
 // Concurrent calls are pipelined automatically: a small set of sender
 // goroutines each take every call waiting at that moment (up to MaxBatch)
-// and send them in one round trip, so under load the number of round trips
-// is far below the number of decisions, with no added delay when idle.
+// and send them in one round trip (one batch-script call, or a pipeline of
+// EVALSHA for Cluster and Ring clients), so under load the number of round
+// trips is far below the number of decisions, with no added delay when idle.
 //
 // The scripts are sent once per server (SCRIPT LOAD after a NOSCRIPT reply)
 // and then called by SHA1 with EVALSHA. Redis times are in microseconds,
@@ -87,7 +92,9 @@ type Limiter struct {
 	limits   []ratelimit.Limit
 	suffixes []string
 	args     []any // per-limit ARGV after n
-	script   *script
+	script   *script // one decision
+	batch    *script // many decisions in one call (non-cluster clients)
+	multi    bool    // whether batches use the batch script
 	opts     Options
 	fallback *ratelimit.Store
 
@@ -137,7 +144,15 @@ func New(client redis.UniversalClient, alg ratelimit.Algorithm, limits []ratelim
 	if opts.Timeout == 0 {
 		opts.Timeout = 2 * time.Second
 	}
-	l := &Limiter{client: client, alg: alg, limits: append([]ratelimit.Limit(nil), limits...), script: scriptFor(alg), opts: opts}
+	l := &Limiter{client: client, alg: alg, limits: append([]ratelimit.Limit(nil), limits...), opts: opts}
+	l.script, l.batch = scriptsFor(alg)
+	switch client.(type) {
+	case *redis.ClusterClient, *redis.Ring:
+		// keys of one batch may live on different nodes: one EVALSHA per
+		// decision, pipelined
+	default:
+		l.multi = !opts.NoBatchScript
+	}
 	for _, lim := range limits {
 		if err := lim.Validate(alg); err != nil {
 			return nil, err
@@ -350,11 +365,16 @@ func isNoScript(err error) bool {
 	return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT")
 }
 
-// execBatch sends batch by EVALSHA in one pipeline; calls that met NOSCRIPT
-// are retried once after SCRIPT LOAD.
+// execBatch sends batch in one round trip: one call of the batch script,
+// or EVALSHA per call in one pipeline; calls that met NOSCRIPT are retried
+// once after SCRIPT LOAD.
 func (l *Limiter) execBatch(batch []*call) {
 	ctx, cancel := context.WithTimeout(context.Background(), l.opts.Timeout)
 	defer cancel()
+	if l.multi && len(batch) > 1 {
+		l.execMulti(ctx, batch)
+		return
+	}
 	for attempt := 0; attempt < 2; attempt++ {
 		pipe := l.client.Pipeline()
 		cmds := make([]*redis.Cmd, len(batch))
@@ -379,6 +399,34 @@ func (l *Limiter) execBatch(batch []*call) {
 			return
 		}
 		batch = retry
+	}
+}
+
+// execMulti decides batch with one call of the batch script.
+func (l *Limiter) execMulti(ctx context.Context, batch []*call) {
+	L := len(l.limits)
+	keys := make([]string, 0, len(batch)*L)
+	argv := make([]any, 0, 1+len(l.args)+len(batch))
+	argv = append(append(argv, L), l.args...)
+	for _, c := range batch {
+		keys = append(keys, c.keys...)
+		argv = append(argv, c.argv[0])
+	}
+	out, err := l.client.EvalSha(ctx, l.batch.sha, keys, argv...).Int64Slice()
+	if isNoScript(err) {
+		if err = l.client.ScriptLoad(ctx, l.batch.src).Err(); err == nil {
+			out, err = l.client.EvalSha(ctx, l.batch.sha, keys, argv...).Int64Slice()
+		}
+	}
+	if err == nil && len(out) != 5*L*len(batch) {
+		err = fmt.Errorf("redisstore: batch script returned %d values, want %d", len(out), 5*L*len(batch))
+	}
+	for i, c := range batch {
+		if err != nil {
+			c.err = err
+			continue
+		}
+		c.out = out[5*L*i : 5*L*(i+1)]
 	}
 }
 

@@ -94,7 +94,8 @@ func TestTwoInstancesShareLimit(t *testing.T) {
 		lim := slow(150)
 		var ls [2]*Limiter
 		for i := range ls {
-			ls[i] = newLimiter(t, srv.Client(t), alg, []ratelimit.Limit{lim}, Options{})
+			// a second, looser limit exercises the multi-limit batch script
+			ls[i] = newLimiter(t, srv.Client(t), alg, []ratelimit.Limit{lim, ratelimit.PerDay(100_000)}, Options{})
 		}
 		var admitted atomic.Int64
 		var wg sync.WaitGroup
@@ -179,30 +180,41 @@ func (p *pipeCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.
 	}
 }
 
-// Concurrent decisions share round trips.
+// Concurrent decisions share round trips, with the batch script and with
+// one EVALSHA per decision in a pipeline; the decisions are still right.
 func TestAutomaticPipelining(t *testing.T) {
 	srv := redistest.Start(t)
-	c := srv.Client(t)
-	var pc pipeCounter
-	c.AddHook(&pc)
-	l := newLimiter(t, c, ratelimit.GCRA, []ratelimit.Limit{ratelimit.PerSecond(1_000_000)}, Options{Pipelines: 2})
-	ctx := context.Background()
-	var wg sync.WaitGroup
-	for g := range 64 {
-		wg.Go(func() {
-			for i := range 50 {
-				if _, err := l.Allow(ctx, fmt.Sprint(g, "-", i%4)); err != nil {
-					t.Error(err)
-					return
+	for _, noBatchScript := range []bool{false, true} {
+		c := srv.Client(t)
+		var pc pipeCounter
+		c.AddHook(&pc)
+		l := newLimiter(t, c, ratelimit.GCRA, []ratelimit.Limit{slow(30)}, Options{Pipelines: 2, NoBatchScript: noBatchScript, Prefix: fmt.Sprint("p", noBatchScript)})
+		ctx := context.Background()
+		var admitted atomic.Int64
+		var wg sync.WaitGroup
+		for g := range 64 {
+			wg.Go(func() {
+				for i := range 50 {
+					r, err := l.Allow(ctx, fmt.Sprint("k", (g+i)%4))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if r.Allowed {
+						admitted.Add(1)
+					}
 				}
-			}
-		})
-	}
-	wg.Wait()
-	pipes, cmds := pc.pipes.Load(), pc.cmds.Load()
-	t.Logf("%d decisions in %d round trips", cmds, pipes)
-	if cmds < 3200 || pipes*4 > cmds {
-		t.Errorf("%d decisions took %d round trips; want at least 4 decisions per round trip", cmds, pipes)
+			})
+		}
+		wg.Wait()
+		trips := pc.pipes.Load()
+		t.Logf("NoBatchScript=%v: 3200 decisions in %d round trips (%d commands)", noBatchScript, trips, pc.cmds.Load())
+		if trips*4 > 3200 {
+			t.Errorf("NoBatchScript=%v: 3200 decisions took %d round trips; want at least 4 decisions per round trip", noBatchScript, trips)
+		}
+		if got := admitted.Load(); got != 4*30 {
+			t.Errorf("NoBatchScript=%v: admitted %d; want 4 keys × 30", noBatchScript, got)
+		}
 	}
 }
 

@@ -23,11 +23,11 @@ import (
 const header = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local n = tonumber(ARGV[1])
 local function ms(us) return math.floor(us / 1000) + 1 end
 `
 
 const footer = `
+local n = tonumber(ARGV[1])
 local vs = {}
 local ok = true
 for i = 1, #KEYS do
@@ -177,6 +177,34 @@ local function commit(key, v, n, now, period)
 end
 `
 
+// batchFooter decides many requests, in order, in one script call: ARGV[1]
+// is the number of limits L, then four numbers per limit, then one n per
+// request; KEYS holds L keys per request. The reply is the concatenation of
+// the single-request replies. Used with clients that are not Redis Cluster
+// clients (a batch's keys may be in different slots).
+const batchFooter = `
+local L = tonumber(ARGV[1])
+local base = 1 + 4 * L
+local out = {}
+for d = 1, #ARGV - base do
+  local n = tonumber(ARGV[base + d])
+  local vs = {}
+  local ok = true
+  for i = 1, L do
+    local j = 2 + (i - 1) * 4
+    local v = check(KEYS[(d - 1) * L + i], n, tonumber(ARGV[j]), tonumber(ARGV[j+1]), tonumber(ARGV[j+2]), tonumber(ARGV[j+3]), now)
+    vs[i] = v
+    if v[1] == 0 then ok = false end
+  end
+  for i = 1, L do
+    local v = vs[i]
+    if ok and n > 0 then commit(KEYS[(d - 1) * L + i], v, n, now, tonumber(ARGV[3 + (i - 1) * 4])) end
+    out[#out+1] = v[1]; out[#out+1] = v[2]; out[#out+1] = v[3]; out[#out+1] = v[4]; out[#out+1] = v[5]
+  end
+end
+return out
+`
+
 // script is one Lua script and its SHA1, so it is sent once and then
 // called by EVALSHA.
 type script struct {
@@ -189,7 +217,8 @@ func newScript(src string) *script {
 	return &script{src: src, sha: hex.EncodeToString(h[:])}
 }
 
-func scriptFor(a ratelimit.Algorithm) *script {
+// scriptsFor returns the single-request and the batch script of a.
+func scriptsFor(a ratelimit.Algorithm) (single, batch *script) {
 	body := ""
 	switch a {
 	case ratelimit.GCRA:
@@ -207,5 +236,5 @@ func scriptFor(a ratelimit.Algorithm) *script {
 	case ratelimit.SlidingLog:
 		body = slidingLogLua
 	}
-	return newScript(header + body + footer)
+	return newScript(header + body + footer), newScript(header + body + batchFooter)
 }
