@@ -91,7 +91,7 @@ type Limiter struct {
 	alg      ratelimit.Algorithm
 	limits   []ratelimit.Limit
 	suffixes []string
-	args     []any // per-limit ARGV after n
+	args     []any   // per-limit ARGV after n
 	script   *script // one decision
 	batch    *script // many decisions in one call (non-cluster clients)
 	multi    bool    // whether batches use the batch script
