@@ -19,8 +19,14 @@ func TestSyncInterval(t *testing.T) {
 		if got := recordsAfterCrash(t, fs); got != 0 {
 			t.Fatalf("before the interval a crash keeps %d records; want 0", got)
 		}
+		if u := fs.Unsynced()["log/"+segmentName(1)]; u != recordHeaderSize+1 {
+			t.Fatalf("Unsynced = %d bytes; want %d", u, recordHeaderSize+1)
+		}
 		time.Sleep(time.Second + time.Millisecond)
 		synctest.Wait()
+		if u := fs.Unsynced(); len(u) != 0 {
+			t.Fatalf("Unsynced after the interval = %v; want none", u)
+		}
 		if got := recordsAfterCrash(t, fs); got != 1 {
 			t.Fatalf("after the interval a crash keeps %d records; want 1", got)
 		}
