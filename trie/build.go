@@ -64,8 +64,8 @@ func (t *Trie) computeTops(v *node) {
 		v.top = nil
 		return
 	}
-	for _, c := range v.children {
-		t.computeTops(c)
+	for _, e := range v.children {
+		t.computeTops(e.n)
 	}
 	v.top = nil
 	t.recompute(v)

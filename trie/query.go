@@ -17,7 +17,7 @@ func (t *Trie) locate(key string) *node {
 		if !ok {
 			return nil
 		}
-		c := n.children[i]
+		c := n.children[i].n
 		if strings.HasPrefix(key, c.label) {
 			key = key[len(c.label):]
 			n = c
@@ -95,8 +95,8 @@ func collect(v *node, f func(int32)) {
 	if v.term >= 0 {
 		f(v.term)
 	}
-	for _, c := range v.children {
-		collect(c, f)
+	for _, e := range v.children {
+		collect(e.n, f)
 	}
 }
 
@@ -116,8 +116,8 @@ func (t *Trie) walk(v *node, yield func(string, int64) bool) bool {
 			return false
 		}
 	}
-	for _, c := range v.children {
-		if !t.walk(c, yield) {
+	for _, e := range v.children {
+		if !t.walk(e.n, yield) {
 			return false
 		}
 	}

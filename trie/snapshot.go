@@ -39,9 +39,9 @@ func cloneNode(v *node) *node {
 		c.top = append([]int32(nil), v.top...)
 	}
 	if v.children != nil {
-		c.children = make([]*node, len(v.children))
-		for i, ch := range v.children {
-			c.children[i] = cloneNode(ch)
+		c.children = make([]edge, len(v.children))
+		for i, e := range v.children {
+			c.children[i] = edge{e.first, cloneNode(e.n)}
 		}
 	}
 	return c

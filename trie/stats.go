@@ -26,9 +26,9 @@ func (t *Trie) Stats() Stats {
 	var walk func(v *node)
 	walk = func(v *node) {
 		s.Nodes++
-		s.Bytes += int(unsafe.Sizeof(*v)) + cap(v.children)*8 + cap(v.top)*4
-		for _, c := range v.children {
-			walk(c)
+		s.Bytes += int(unsafe.Sizeof(*v)) + cap(v.children)*int(unsafe.Sizeof(edge{})) + cap(v.top)*4
+		for _, e := range v.children {
+			walk(e.n)
 		}
 	}
 	walk(t.root)

@@ -72,13 +72,20 @@ type entry struct {
 	weight int64
 }
 
+// edge is a child pointer with the first rune of the child's label, kept in
+// the parent so that finding a child reads one contiguous array.
+type edge struct {
+	first rune
+	n     *node
+}
+
 // node is a radix-tree node. label is the (non-empty, except at the root)
 // UTF-8 edge label from the parent; children are sorted by their labels'
 // first runes, which differ. top caches the best K entry ids of the subtree,
 // best first; a leaf keeps no list (its top is its own term).
 type node struct {
 	label    string
-	children []*node
+	children []edge
 	top      []int32
 	term     int32 // entry id, or -1
 }
@@ -87,13 +94,7 @@ func (n *node) child(r rune) (int, bool) {
 	lo, hi := 0, len(n.children)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		c := n.children[m].label
-		var cr rune
-		if c[0] < utf8.RuneSelf {
-			cr = rune(c[0])
-		} else {
-			cr, _ = utf8.DecodeRuneInString(c)
-		}
+		cr := n.children[m].first
 		switch {
 		case cr == r:
 			return m, true
@@ -120,6 +121,7 @@ type Trie struct {
 	entries []entry
 	free    []int32
 	n       int
+	scratch []int32 // recompute's working list
 }
 
 // New returns an empty Trie.
@@ -155,7 +157,7 @@ func (t *Trie) find(key string) *node {
 		if !ok {
 			return nil
 		}
-		c := n.children[i]
+		c := n.children[i].n
 		if !strings.HasPrefix(key, c.label) {
 			return nil
 		}

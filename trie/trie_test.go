@@ -71,7 +71,11 @@ func checkTrie(t *testing.T, tr *Trie, m model) {
 			all = append(all, v.term)
 		}
 		var prev rune = -1
-		for _, c := range v.children {
+		for _, e := range v.children {
+			c := e.n
+			if fr, _ := utf8.DecodeRuneInString(c.label); fr != e.first {
+				t.Fatalf("edge rune %q for label %q", e.first, c.label)
+			}
 			r, _ := utf8.DecodeRuneInString(c.label)
 			if r <= prev {
 				t.Fatalf("children of %q out of order", path)

@@ -64,19 +64,20 @@ func (t *Trie) walkCreate(path []*node, key string) []*node {
 			if len(n.children) == 0 && n.term >= 0 {
 				n.top = []int32{n.term}
 			}
-			n.children = slices.Insert(n.children, i, leaf)
+			n.children = slices.Insert(n.children, i, edge{r, leaf})
 			return append(path, leaf)
 		}
-		c := n.children[i]
+		c := n.children[i].n
 		if p := commonPrefix(rest, c.label); p < len(c.label) {
 			tail := &node{label: c.label[p:], children: c.children, top: c.top, term: c.term}
-			mid := &node{label: c.label[:p], children: []*node{tail}, term: -1}
+			tr, _ := utf8.DecodeRuneInString(tail.label)
+			mid := &node{label: c.label[:p], children: []edge{{tr, tail}}, term: -1}
 			if len(tail.children) == 0 {
 				mid.top = []int32{tail.term}
 			} else {
 				mid.top = slices.Clone(tail.top)
 			}
-			n.children[i] = mid
+			n.children[i].n = mid
 			c = mid
 		}
 		rest = rest[len(c.label):]
@@ -176,7 +177,7 @@ func (t *Trie) walkCreateless(path []*node, key string) []*node {
 		if !ok {
 			return nil
 		}
-		c := n.children[i]
+		c := n.children[i].n
 		if len(key) < len(c.label) || key[:len(c.label)] != c.label {
 			return nil
 		}
@@ -210,7 +211,7 @@ func (t *Trie) prune(path []*node) {
 		}
 	}
 	if n.term < 0 && len(n.children) == 1 {
-		c := n.children[0]
+		c := n.children[0].n
 		n.label = n.label + c.label
 		n.children, n.top, n.term = c.children, c.top, c.term
 	}
@@ -273,35 +274,47 @@ func (t *Trie) fixNode(v *node, id int32, dir change) {
 }
 
 // recompute rebuilds v's cached list from its own entry and its children's
-// lists, which must be correct.
+// lists, which must be correct. Each child's list is sorted, so it is merged
+// into a bounded insertion list and abandoned at its first element that
+// cannot enter: O(c + K·K) in the worst case, about O(c) in practice.
 func (t *Trie) recompute(v *node) {
 	K := t.opts.K
-	cand := make([]int32, 0, K*2)
-	if v.term >= 0 {
-		cand = append(cand, v.term)
+	res := t.scratch[:0]
+	offer := func(id int32) bool {
+		if len(res) == K && !t.better(id, res[K-1]) {
+			return false
+		}
+		if len(res) < K {
+			res = append(res, id)
+		} else {
+			res[K-1] = id
+		}
+		for i := len(res) - 1; i > 0 && t.better(res[i], res[i-1]); i-- {
+			res[i], res[i-1] = res[i-1], res[i]
+		}
+		return true
 	}
-	for _, c := range v.children {
+	if v.term >= 0 {
+		offer(v.term)
+	}
+	for _, e := range v.children {
+		c := e.n
 		if len(c.children) == 0 {
 			if c.term >= 0 {
-				cand = append(cand, c.term)
+				offer(c.term)
 			}
 			continue
 		}
-		cand = append(cand, c.top...)
+		for _, id := range c.top {
+			if !offer(id) {
+				break
+			}
+		}
 	}
-	slices.SortFunc(cand, func(a, b int32) int {
-		if t.better(a, b) {
-			return -1
-		}
-		if t.better(b, a) {
-			return 1
-		}
-		return 0
-	})
-	n := min(len(cand), K)
-	if cap(v.top) >= n && cap(v.top) <= 2*n {
-		v.top = append(v.top[:0], cand[:n]...)
+	t.scratch = res
+	if cap(v.top) >= len(res) && cap(v.top) <= 2*len(res) {
+		v.top = append(v.top[:0], res...)
 	} else {
-		v.top = slices.Clone(cand[:n])
+		v.top = slices.Clone(res)
 	}
 }

@@ -1,0 +1,286 @@
+// Package skiplistbench compares sysdesign/skiplist with huandu/skiplist,
+// google/btree (BTreeG) and tidwall/btree (BTreeG) on the same workload: n
+// random uint64 keys (1M by default; SKIPLIST_BENCH_N overrides), then
+// lookups, inserts, updates (delete + insert, what a score change costs),
+// key at rank, rank of key, and 100-element range scans. Memory per element
+// is reported as B/elem. Not every peer has every operation: only
+// sysdesign/skiplist answers the rank of a key in O(log n), and only it and
+// tidwall/btree the key at a rank.
+package skiplistbench
+
+import (
+	"cmp"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+
+	gbtree "github.com/google/btree"
+	huandu "github.com/huandu/skiplist"
+	"github.com/sysdesign-go/sysdesign/skiplist"
+	tbtree "github.com/tidwall/btree"
+)
+
+func size() int {
+	if n, err := strconv.Atoi(os.Getenv("SKIPLIST_BENCH_N")); err == nil && n > 0 {
+		return n
+	}
+	return 1_000_000
+}
+
+type impl struct {
+	name   string
+	set    func(k uint64)
+	get    func(k uint64) bool
+	del    func(k uint64)
+	at     func(i int) (uint64, bool)      // nil if unsupported
+	rank   func(k uint64) (int, bool)      // nil if unsupported
+	scan   func(from uint64, n int) uint64 // sum of n keys from the first >= from
+	length func() int
+}
+
+func newImpls() []func() *impl {
+	return []func() *impl{
+		func() *impl {
+			m, err := skiplist.NewOrdered[uint64, uint64](skiplist.Options{})
+			if err != nil {
+				panic(err)
+			}
+			return &impl{
+				name: "sysdesign",
+				set:  func(k uint64) { m.Set(k, k) },
+				get:  func(k uint64) bool { _, ok := m.Get(k); return ok },
+				del:  func(k uint64) { m.Delete(k) },
+				at:   func(i int) (uint64, bool) { k, _, ok := m.At(i); return k, ok },
+				rank: m.Rank,
+				scan: func(from uint64, n int) (s uint64) {
+					c := m.Cursor()
+					for ok := c.Seek(from); ok && n > 0; ok = c.Next() {
+						s += c.Key()
+						n--
+					}
+					return s
+				},
+				length: m.Len,
+			}
+		},
+		func() *impl {
+			l := huandu.New(huandu.Uint64)
+			return &impl{
+				name: "huandu",
+				set:  func(k uint64) { l.Set(k, k) },
+				get:  func(k uint64) bool { return l.Get(k) != nil },
+				del:  func(k uint64) { l.Remove(k) },
+				scan: func(from uint64, n int) (s uint64) {
+					for e := l.Find(from); e != nil && n > 0; e = e.Next() {
+						s += e.Key().(uint64)
+						n--
+					}
+					return s
+				},
+				length: l.Len,
+			}
+		},
+		func() *impl {
+			t := gbtree.NewOrderedG[uint64](32)
+			return &impl{
+				name: "google-btree",
+				set:  func(k uint64) { t.ReplaceOrInsert(k) },
+				get:  func(k uint64) bool { return t.Has(k) },
+				del:  func(k uint64) { t.Delete(k) },
+				scan: func(from uint64, n int) (s uint64) {
+					t.AscendGreaterOrEqual(from, func(k uint64) bool { s += k; n--; return n > 0 })
+					return s
+				},
+				length: t.Len,
+			}
+		},
+		func() *impl {
+			t := tbtree.NewBTreeGOptions(cmp.Less[uint64], tbtree.Options{NoLocks: true})
+			return &impl{
+				name: "tidwall-btree",
+				set:  func(k uint64) { t.Set(k) },
+				get:  func(k uint64) bool { _, ok := t.Get(k); return ok },
+				del:  func(k uint64) { t.Delete(k) },
+				at:   t.GetAt,
+				scan: func(from uint64, n int) (s uint64) {
+					t.Ascend(from, func(k uint64) bool { s += k; n--; return n > 0 })
+					return s
+				},
+				length: t.Len,
+			}
+		},
+	}
+}
+
+var (
+	keysOnce sync.Once
+	keys     []uint64
+	cacheMu  sync.Mutex
+	cache    = map[string]*impl{}
+	memUse   = map[string]float64{}
+)
+
+func benchKeys() []uint64 {
+	keysOnce.Do(func() {
+		r := rand.New(rand.NewPCG(1, 2))
+		keys = make([]uint64, size())
+		for i := range keys {
+			keys[i] = r.Uint64()
+		}
+	})
+	return keys
+}
+
+// filled returns each implementation holding every bench key, built once per
+// process (building 1M keys takes seconds) and measuring heap growth.
+func filled(b *testing.B) []*impl {
+	ks := benchKeys()
+	cacheMu.Lock()
+	defer cacheMu.Unlock()
+	var out []*impl
+	for _, mk := range newImpls() {
+		probe := mk()
+		if im, ok := cache[probe.name]; ok {
+			out = append(out, im)
+			continue
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		im := mk()
+		for _, k := range ks {
+			im.set(k)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		memUse[im.name] = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(len(ks))
+		cache[im.name] = im
+		out = append(out, im)
+	}
+	return out
+}
+
+func BenchmarkSkiplist_Get(b *testing.B) {
+	ks := benchKeys()
+	for _, im := range filled(b) {
+		b.Run("impl="+im.name, func(b *testing.B) {
+			r := rand.New(rand.NewPCG(3, 4))
+			b.ReportAllocs()
+			for b.Loop() {
+				if !im.get(ks[r.IntN(len(ks))]) {
+					b.Fatal("key missing")
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSkiplist_Update deletes a random present key and inserts it
+// again: the work of a sorted-set score change.
+func BenchmarkSkiplist_Update(b *testing.B) {
+	ks := benchKeys()
+	for _, im := range filled(b) {
+		b.Run("impl="+im.name, func(b *testing.B) {
+			r := rand.New(rand.NewPCG(5, 6))
+			b.ReportAllocs()
+			for b.Loop() {
+				k := ks[r.IntN(len(ks))]
+				im.del(k)
+				im.set(k)
+			}
+			if im.length() != len(ks) {
+				b.Fatalf("size changed to %d", im.length())
+			}
+		})
+	}
+}
+
+// BenchmarkSkiplist_Insert inserts fresh random keys into the n-key
+// structure (rebuilding it per run would take too long) and removes them
+// again after the timer stops.
+func BenchmarkSkiplist_Insert(b *testing.B) {
+	for _, im := range filled(b) {
+		b.Run("impl="+im.name, func(b *testing.B) {
+			r := rand.New(rand.NewPCG(7, 8))
+			var added []uint64
+			b.ReportAllocs()
+			for b.Loop() {
+				k := r.Uint64()
+				im.set(k)
+				added = append(added, k)
+			}
+			b.StopTimer()
+			for _, k := range added {
+				im.del(k)
+			}
+		})
+	}
+}
+
+func BenchmarkSkiplist_At(b *testing.B) {
+	ks := benchKeys()
+	for _, im := range filled(b) {
+		if im.at == nil {
+			continue
+		}
+		b.Run("impl="+im.name, func(b *testing.B) {
+			r := rand.New(rand.NewPCG(9, 10))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, ok := im.at(r.IntN(len(ks))); !ok {
+					b.Fatal("rank out of range")
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkSkiplist_Rank(b *testing.B) {
+	ks := benchKeys()
+	for _, im := range filled(b) {
+		if im.rank == nil {
+			continue
+		}
+		b.Run("impl="+im.name, func(b *testing.B) {
+			r := rand.New(rand.NewPCG(11, 12))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, ok := im.rank(ks[r.IntN(len(ks))]); !ok {
+					b.Fatal("key missing")
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkSkiplist_Range(b *testing.B) {
+	ks := benchKeys()
+	for _, im := range filled(b) {
+		b.Run("impl="+im.name, func(b *testing.B) {
+			r := rand.New(rand.NewPCG(13, 14))
+			b.ReportAllocs()
+			for b.Loop() {
+				im.scan(ks[r.IntN(len(ks))], 100)
+			}
+			b.ReportMetric(100*float64(b.N)/b.Elapsed().Seconds(), "keys/s")
+		})
+	}
+}
+
+// BenchmarkSkiplist_Memory reports the heap growth per element measured
+// while building each structure.
+func BenchmarkSkiplist_Memory(b *testing.B) {
+	for _, im := range filled(b) {
+		b.Run("impl="+im.name, func(b *testing.B) {
+			for b.Loop() {
+				_ = im.length()
+			}
+			cacheMu.Lock()
+			b.ReportMetric(memUse[im.name], "B/elem")
+			cacheMu.Unlock()
+		})
+	}
+}
