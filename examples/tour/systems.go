@@ -4,6 +4,12 @@ import (
 	"context"
 	"io"
 
+	"github.com/sysdesign-go/sysdesign/examples/autocomplete"
+	"github.com/sysdesign-go/sysdesign/examples/leaderboard"
+	"github.com/sysdesign-go/sysdesign/examples/maps"
+	"github.com/sysdesign-go/sysdesign/examples/nearbyfriends"
+	"github.com/sysdesign-go/sysdesign/examples/proximity"
+	"github.com/sysdesign-go/sysdesign/examples/ratelimiter"
 	"github.com/sysdesign-go/sysdesign/examples/uniqueid"
 )
 
@@ -18,4 +24,10 @@ type system struct {
 // that each folder under examples/ appears here.
 var systems = []system{
 	{"uniqueid", "snowflake IDs from several generators: unique, time-ordered, decodable", uniqueid.Run},
+	{"ratelimiter", "HTTP API behind rate-limit middleware, two servers sharing limits (Redis when available): 200s turn into 429s", ratelimiter.Run},
+	{"autocomplete", "query log to top-k trie snapshot, served over HTTP and swapped while serving", autocomplete.Run},
+	{"proximity", "business CRUD and paginated nearby search on a geohash index, checked against brute force", proximity.Run},
+	{"nearbyfriends", "location updates with TTL, per-user channels, friends notified as they enter or leave the radius", nearbyfriends.Run},
+	{"maps", "shortest route and ETA on a real road graph with contraction hierarchies, against Dijkstra", maps.Run},
+	{"leaderboard", "top 10, rank and the players around one, in memory and on Redis", leaderboard.Run},
 }
