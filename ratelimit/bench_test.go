@@ -61,3 +61,21 @@ func BenchmarkMiddleware_ServeHTTP(b *testing.B) {
 		h.ServeHTTP(w, r)
 	}
 }
+
+func BenchmarkBucket_Allow(b *testing.B) {
+	bk, _ := NewBucket(PerSecond(1_000_000_000), Options{})
+	b.ReportAllocs()
+	for b.Loop() {
+		bk.Allow()
+	}
+}
+
+func BenchmarkBucket_AllowParallel(b *testing.B) {
+	bk, _ := NewBucket(PerSecond(1_000_000_000), Options{})
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			bk.Allow()
+		}
+	})
+}

@@ -16,6 +16,9 @@
 //	res, err := s.Allow(ctx, "user:42")
 //	if !res.Allowed { /* reject; retry in res.RetryAfter */ }
 //
+// For one limit without keys (a client pacing its own calls), [Bucket] is a
+// lock-free GCRA with the shape of rate.Limiter.Allow.
+//
 // # Algorithms
 //
 // With interval T = Period/Rate (rounded down to a nanosecond) and burst B:
@@ -74,9 +77,10 @@
 //
 // # Costs and concurrency
 //
-// Store.AllowNAt costs one xxhash of the key, one shard lock and one map
-// access per limit, with no allocation (SlidingLog appends timestamps). All
-// types are safe for concurrent use.
+// Store.AllowNAt costs one xxhash of the key, one shard lock and one table
+// probe per limit, with no allocation (SlidingLog appends timestamps).
+// Bucket.AllowNAt is one atomic load and one compare-and-swap. All types are
+// safe for concurrent use.
 //
 // # Used by
 //

@@ -85,3 +85,17 @@ func ExampleMiddleware() {
 	// 200 RateLimit: "api";r=0;t=60 Retry-After: ""
 	// 429 RateLimit: "api";r=0;t=60 Retry-After: "30"
 }
+
+func ExampleBucket() {
+	// One limit, no keys: 5 per second with bursts of 2, lock-free.
+	b, _ := ratelimit.NewBucket(ratelimit.PerSecond(5).WithBurst(2), ratelimit.Options{})
+	for _, at := range []time.Duration{0, 0, 0, 200 * time.Millisecond} {
+		r, _ := b.AllowNAt(start.Add(at), 1)
+		fmt.Println(at, r.Allowed, r.RetryAfter)
+	}
+	// Output:
+	// 0s true 0s
+	// 0s true 0s
+	// 0s false 200ms
+	// 200ms true 0s
+}

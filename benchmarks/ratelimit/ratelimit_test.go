@@ -1,7 +1,9 @@
 // Package ratelimitbench compares sysdesign/ratelimit with the Go rate
 // limiters people use, on the same workloads:
 //
-//   - Allow on one key, serial and parallel: x/time/rate, uber-go/ratelimit
+//   - Allow on one key, serial and parallel: ratelimit.Bucket (impl=sysdesign)
+//     and a ratelimit.Store used with one key (impl=sysdesign-keyed) against
+//     x/time/rate, uber-go/ratelimit
 //     (a pacer: Take, at a rate where it never sleeps), ulule/limiter
 //     (memory store), throttled (GCRA, memstore), sethvargo/go-limiter.
 //   - Allow over 1,000,000 distinct keys, with the heap bytes per key.
@@ -88,11 +90,13 @@ func BenchmarkRatelimit_Allow(b *testing.B) {
 	u := uber.New(high, uber.WithoutSlack)
 	seth, st := sethvargoKeyed(high)
 	defer st.Close(context.Background())
+	bucket := must(ratelimit.NewBucket(ratelimit.PerSecond(high), ratelimit.Options{}))
 	impls := []struct {
 		name  string
 		allow keyed
 	}{
-		{"sysdesign", sysdesignKeyed(ratelimit.GCRA, ratelimit.PerSecond(high))},
+		{"sysdesign", func(context.Context, string) bool { return bucket.Allow() }},
+		{"sysdesign-keyed", sysdesignKeyed(ratelimit.GCRA, ratelimit.PerSecond(high))},
 		{"xtime", func(context.Context, string) bool { return x.Allow() }},
 		{"uber", func(context.Context, string) bool { u.Take(); return true }},
 		{"ulule", ululeKeyed(high, time.Second)},
