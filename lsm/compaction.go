@@ -24,9 +24,10 @@ type manualCompaction struct {
 	done  bool
 }
 
-// bgLoop runs flushes (first) and compactions, one at a time.
-func (db *DB) bgLoop() {
-	defer close(db.bgDone)
+// flushLoop writes frozen memtables to level 0, oldest first. It runs
+// beside compactLoop so a long compaction never holds up a flush.
+func (db *DB) flushLoop() {
+	defer db.bg.Done()
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	for {
@@ -39,6 +40,19 @@ func (db *DB) bgLoop() {
 			db.mu.Lock()
 			db.setBgErr(err)
 			continue
+		}
+		db.cond.Wait()
+	}
+}
+
+// compactLoop runs one compaction at a time, automatic or manual.
+func (db *DB) compactLoop() {
+	defer db.bg.Done()
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	for {
+		if db.closed {
+			return
 		}
 		if db.bgErr == nil {
 			if c := db.pickCompaction(); c != nil {

@@ -57,7 +57,9 @@ type DB struct {
 	manifest    *record.Writer
 	manifestNum uint64
 
-	bgDone chan struct{}
+	// manifestMu serialises version changes (flushes and compactions).
+	manifestMu sync.Mutex
+	bg         sync.WaitGroup
 }
 
 // Open opens (creating if needed) the database in dir. It replays the logs
@@ -80,7 +82,6 @@ func Open(dir string, opts *Options) (*DB, error) {
 		opts:      o,
 		lock:      lock,
 		snapshots: map[*Snapshot]struct{}{},
-		bgDone:    make(chan struct{}),
 	}
 	db.cond.L = &db.mu
 	if o.CacheSize > 0 {
@@ -96,7 +97,9 @@ func Open(dir string, opts *Options) (*DB, error) {
 		lock.Close()
 		return nil, err
 	}
-	go db.bgLoop()
+	db.bg.Add(2)
+	go db.flushLoop()
+	go db.compactLoop()
 	return db, nil
 }
 
@@ -261,7 +264,7 @@ func (db *DB) Close() error {
 	db.closed = true
 	db.cond.Broadcast()
 	db.mu.Unlock()
-	<-db.bgDone
+	db.bg.Wait()
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
 	err := db.log.Close()
@@ -312,8 +315,9 @@ func (db *DB) unrefLocked(v *version) {
 }
 
 // logAndApply records edit in the MANIFEST and installs the new version.
-// Only the background goroutine calls it after Open.
 func (db *DB) logAndApply(edit *versionEdit, flushed bool) error {
+	db.manifestMu.Lock()
+	defer db.manifestMu.Unlock()
 	db.mu.Lock()
 	edit.setNextFile(db.nextFile)
 	edit.setLastSeq(db.visibleSeq.Load())

@@ -1,0 +1,387 @@
+// Package lsmbench compares sysdesign/lsm with goleveldb and pebble v1 on
+// db_bench-style workloads: 16-byte keys, 100-byte values, no sync, no
+// compression, 10-bit Bloom filters, 4 MiB memtables and an 8 MiB block
+// cache for all three.
+//
+// The read workloads run on a database preloaded with LSM_BENCH_N entries
+// (default 200,000; the size is LSM_BENCH_N=1000000), built once
+// per implementation and process.
+package lsmbench
+
+import (
+	"encoding/binary"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cockroachdb/pebble"
+	pebblebloom "github.com/cockroachdb/pebble/bloom"
+	"github.com/syndtr/goleveldb/leveldb"
+	"github.com/syndtr/goleveldb/leveldb/filter"
+	"github.com/syndtr/goleveldb/leveldb/iterator"
+	"github.com/syndtr/goleveldb/leveldb/opt"
+	"github.com/sysdesign-go/sysdesign/lsm"
+)
+
+const (
+	valueSize = 100
+	cacheSize = 8 << 20
+	memSize   = 4 << 20
+)
+
+func entries() int {
+	if n, err := strconv.Atoi(os.Getenv("LSM_BENCH_N")); err == nil && n > 0 {
+		return n
+	}
+	return 200000
+}
+
+// key writes the 16-byte key of i: 8 bytes of prefix and i big endian.
+func key(buf []byte, i uint64) []byte {
+	return binary.BigEndian.AppendUint64(append(buf[:0], "key:user"...), i)
+}
+
+// missingKey is a 16-byte key that no workload writes.
+func missingKey(buf []byte, i uint64) []byte {
+	return binary.BigEndian.AppendUint64(append(buf[:0], "key:miss"...), i)
+}
+
+type store interface {
+	Put(k, v []byte) error
+	Get(k []byte) (found bool, err error)
+	Scan() scanner
+	Close() error
+}
+
+type scanner interface {
+	First() bool
+	Next() bool
+	Close() error
+}
+
+type impl struct {
+	name string
+	open func(dir string) (store, error)
+}
+
+var impls = []impl{
+	{"sysdesign", openOurs},
+	{"goleveldb", openLevelDB},
+	{"pebble", openPebble},
+}
+
+// ours
+
+type ours struct{ db *lsm.DB }
+
+func openOurs(dir string) (store, error) {
+	db, err := lsm.Open(dir, &lsm.Options{CacheSize: cacheSize, MemtableSize: memSize, BloomBitsPerKey: 10})
+	return ours{db}, err
+}
+
+func (s ours) Put(k, v []byte) error { return s.db.Put(k, v, nil) }
+func (s ours) Get(k []byte) (bool, error) {
+	_, err := s.db.Get(k)
+	if errors.Is(err, lsm.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+func (s ours) Scan() scanner { return s.db.NewIter(nil) }
+func (s ours) Close() error  { return s.db.Close() }
+
+// goleveldb
+
+type ldb struct{ db *leveldb.DB }
+
+func openLevelDB(dir string) (store, error) {
+	db, err := leveldb.OpenFile(dir, &opt.Options{
+		BlockCacheCapacity: cacheSize,
+		WriteBuffer:        memSize,
+		Compression:        opt.NoCompression,
+		Filter:             filter.NewBloomFilter(10),
+	})
+	return ldb{db}, err
+}
+
+func (s ldb) Put(k, v []byte) error { return s.db.Put(k, v, nil) }
+func (s ldb) Get(k []byte) (bool, error) {
+	_, err := s.db.Get(k, nil)
+	if errors.Is(err, leveldb.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+func (s ldb) Scan() scanner { return ldbIter{s.db.NewIterator(nil, nil)} }
+func (s ldb) Close() error  { return s.db.Close() }
+
+type ldbIter struct{ iterator.Iterator }
+
+func (i ldbIter) Close() error { i.Release(); return i.Error() }
+
+// pebble
+
+type peb struct {
+	db    *pebble.DB
+	cache *pebble.Cache
+}
+
+func openPebble(dir string) (store, error) {
+	cache := pebble.NewCache(cacheSize)
+	o := &pebble.Options{Cache: cache, MemTableSize: memSize}
+	o.Levels = make([]pebble.LevelOptions, 7)
+	for i := range o.Levels {
+		o.Levels[i] = pebble.LevelOptions{
+			BlockSize:    4096,
+			Compression:  pebble.NoCompression,
+			FilterPolicy: pebblebloom.FilterPolicy(10),
+		}
+	}
+	o.EnsureDefaults()
+	db, err := pebble.Open(dir, o)
+	if err != nil {
+		cache.Unref()
+		return nil, err
+	}
+	return peb{db, cache}, nil
+}
+
+func (s peb) Put(k, v []byte) error { return s.db.Set(k, v, pebble.NoSync) }
+func (s peb) Get(k []byte) (bool, error) {
+	_, closer, err := s.db.Get(k)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	closer.Close()
+	return true, nil
+}
+func (s peb) Scan() scanner { it, _ := s.db.NewIter(nil); return it }
+func (s peb) Close() error {
+	err := s.db.Close()
+	s.cache.Unref()
+	return err
+}
+
+// helpers
+
+func openFresh(b *testing.B, im impl) (store, string) {
+	b.Helper()
+	dir := b.TempDir()
+	s, err := im.open(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, dir
+}
+
+func diskBytes(dir string) int64 {
+	var n int64
+	filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			n += info.Size()
+		}
+		return nil
+	})
+	return n
+}
+
+func report(b *testing.B) {
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+}
+
+// loaded holds, per implementation, a database preloaded with entries()
+// sequential-then-shuffled keys, shared by the read benchmarks.
+type loadedDB struct {
+	once sync.Once
+	s    store
+	dir  string
+	err  error
+}
+
+var preloaded = map[string]*loadedDB{"sysdesign": {}, "goleveldb": {}, "pebble": {}}
+
+func loaded(b *testing.B, im impl) store {
+	b.Helper()
+	l := preloaded[im.name]
+	l.once.Do(func() {
+		l.dir, l.err = os.MkdirTemp("", "lsmbench-"+im.name)
+		if l.err != nil {
+			return
+		}
+		if l.s, l.err = im.open(l.dir); l.err != nil {
+			return
+		}
+		n := entries()
+		r := rand.New(rand.NewPCG(7, 7))
+		perm := r.Perm(n)
+		val := make([]byte, valueSize)
+		var k []byte
+		for _, i := range perm {
+			k = key(k, uint64(i))
+			if l.err = l.s.Put(k, val); l.err != nil {
+				return
+			}
+		}
+		// Let background compaction settle a little, as db_bench does
+		// between phases (it waits for compactions).
+		time.Sleep(2 * time.Second)
+	})
+	if l.err != nil {
+		b.Fatal(l.err)
+	}
+	return l.s
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, l := range preloaded {
+		if l.s != nil {
+			l.s.Close()
+		}
+		if l.dir != "" {
+			os.RemoveAll(l.dir)
+		}
+	}
+	os.Exit(code)
+}
+
+// Benchmarks
+
+func BenchmarkLSM_FillSeq(b *testing.B) {
+	for _, im := range impls {
+		b.Run("impl="+im.name, func(b *testing.B) {
+			s, dir := openFresh(b, im)
+			defer s.Close()
+			val := make([]byte, valueSize)
+			var k []byte
+			i := uint64(0)
+			b.ReportAllocs()
+			for b.Loop() {
+				k = key(k, i)
+				i++
+				if err := s.Put(k, val); err != nil {
+					b.Fatal(err)
+				}
+			}
+			report(b)
+			b.ReportMetric(float64(diskBytes(dir))/float64(b.N), "disk-B/entry")
+		})
+	}
+}
+
+func BenchmarkLSM_FillRandom(b *testing.B) {
+	for _, im := range impls {
+		b.Run("impl="+im.name, func(b *testing.B) {
+			s, dir := openFresh(b, im)
+			defer s.Close()
+			val := make([]byte, valueSize)
+			r := rand.New(rand.NewPCG(1, 2))
+			var k []byte
+			n := uint64(entries())
+			b.ReportAllocs()
+			for b.Loop() {
+				k = key(k, r.Uint64N(n))
+				if err := s.Put(k, val); err != nil {
+					b.Fatal(err)
+				}
+			}
+			report(b)
+			b.ReportMetric(float64(diskBytes(dir))/float64(min(b.N, int(n))), "disk-B/entry")
+		})
+	}
+}
+
+// BenchmarkLSM_Overwrite overwrites random keys of the preloaded database
+// and reports the longest single write as max-pause-ms.
+func BenchmarkLSM_Overwrite(b *testing.B) {
+	for _, im := range impls {
+		b.Run("impl="+im.name, func(b *testing.B) {
+			s := loaded(b, im)
+			val := make([]byte, valueSize)
+			val[0] = 1
+			r := rand.New(rand.NewPCG(3, 4))
+			var k []byte
+			n := uint64(entries())
+			var longest time.Duration
+			b.ReportAllocs()
+			last := time.Now()
+			for b.Loop() {
+				k = key(k, r.Uint64N(n))
+				if err := s.Put(k, val); err != nil {
+					b.Fatal(err)
+				}
+				now := time.Now()
+				longest = max(longest, now.Sub(last))
+				last = now
+			}
+			report(b)
+			b.ReportMetric(float64(longest.Microseconds())/1000, "max-pause-ms")
+		})
+	}
+}
+
+func BenchmarkLSM_ReadRandom(b *testing.B) {
+	for _, im := range impls {
+		b.Run("impl="+im.name, func(b *testing.B) {
+			s := loaded(b, im)
+			r := rand.New(rand.NewPCG(5, 6))
+			var k []byte
+			n := uint64(entries())
+			b.ReportAllocs()
+			for b.Loop() {
+				k = key(k, r.Uint64N(n))
+				found, err := s.Get(k)
+				if err != nil || !found {
+					b.Fatalf("Get(%x) = %v, %v", k, found, err)
+				}
+			}
+			report(b)
+		})
+	}
+}
+
+func BenchmarkLSM_ReadMissing(b *testing.B) {
+	for _, im := range impls {
+		b.Run("impl="+im.name, func(b *testing.B) {
+			s := loaded(b, im)
+			r := rand.New(rand.NewPCG(8, 9))
+			var k []byte
+			b.ReportAllocs()
+			for b.Loop() {
+				k = missingKey(k, r.Uint64())
+				found, err := s.Get(k)
+				if err != nil || found {
+					b.Fatalf("Get(missing) = %v, %v", found, err)
+				}
+			}
+			report(b)
+		})
+	}
+}
+
+func BenchmarkLSM_ReadSeq(b *testing.B) {
+	for _, im := range impls {
+		b.Run("impl="+im.name, func(b *testing.B) {
+			s := loaded(b, im)
+			it := s.Scan()
+			defer it.Close()
+			it.First()
+			b.ReportAllocs()
+			for b.Loop() {
+				if !it.Next() {
+					it.First()
+				}
+			}
+			report(b)
+		})
+	}
+}
+
