@@ -1,7 +1,6 @@
 package ratelimit_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -53,18 +52,20 @@ func ExampleStore_AllowNAt() {
 	// 1s true 2 0s
 }
 
-func ExampleStore_Wait() {
-	// The queue form paces callers one interval apart.
-	s, _ := ratelimit.NewStore(ratelimit.LeakyQueue, []ratelimit.Limit{ratelimit.PerSecond(100).WithBurst(10)}, ratelimit.Options{})
-	t := time.Now()
-	for range 3 {
-		if err := s.Wait(context.Background(), "job"); err != nil {
-			panic(err)
-		}
+func Example_leakyQueue() {
+	// The leaky bucket as a queue: requests arriving together are admitted
+	// with increasing delays, one interval (100 ms) apart, until the queue
+	// of 3 is full. Store.Wait sleeps these delays for the caller.
+	s, _ := ratelimit.NewStore(ratelimit.LeakyQueue, []ratelimit.Limit{ratelimit.PerSecond(10).WithBurst(3)}, ratelimit.Options{})
+	for range 4 {
+		r, _ := s.AllowAt("job", start)
+		fmt.Printf("allowed=%v delay=%v retry=%v\n", r.Allowed, r.Delay, r.RetryAfter)
 	}
-	fmt.Println(time.Since(t) >= 20*time.Millisecond)
 	// Output:
-	// true
+	// allowed=true delay=0s retry=0s
+	// allowed=true delay=100ms retry=0s
+	// allowed=true delay=200ms retry=0s
+	// allowed=false delay=0s retry=100ms
 }
 
 func ExampleMiddleware() {
