@@ -91,7 +91,7 @@ func (b *Blocked) AddString(key string) { b.AddHash(HashString(key)) }
 // AddHash inserts a key given its [Hash].
 func (b *Blocked) AddHash(h uint64) {
 	off, x := b.probe(h)
-	blk := b.blocks[off : off+blockBytes : off+blockBytes]
+	blk := (*[blockBytes]byte)(b.blocks[off : off+blockBytes])
 	for left := b.k; ; x = mix64(x + probeInc) {
 		n := min(left, 7)
 		for j := range n {
@@ -114,14 +114,18 @@ func (b *Blocked) ContainsString(key string) bool { return b.ContainsHash(HashSt
 // ContainsHash is [Blocked.Contains] for a key given its [Hash].
 func (b *Blocked) ContainsHash(h uint64) bool {
 	off, x := b.probe(h)
-	blk := b.blocks[off : off+blockBytes : off+blockBytes]
+	blk := (*[blockBytes]byte)(b.blocks[off : off+blockBytes])
+	// Branch-free within each group of up to seven probes: absent keys
+	// exit after the first group, present keys never mispredict.
 	for left := b.k; ; x = mix64(x + probeInc) {
 		n := min(left, 7)
+		var miss byte
 		for j := range n {
 			p := (x >> (9 * j)) & (blockBits - 1)
-			if blk[p>>3]&(1<<(p&7)) == 0 {
-				return false
-			}
+			miss |= ^blk[p>>3] >> (p & 7)
+		}
+		if miss&1 != 0 {
+			return false
 		}
 		if left -= n; left == 0 {
 			return true

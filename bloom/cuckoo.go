@@ -2,7 +2,7 @@ package bloom
 
 import (
 	"fmt"
-	"math/bits"
+	"math"
 )
 
 // Cuckoo is a cuckoo filter (Fan, Andersen, Kaminsky and Mitzenmacher,
@@ -26,7 +26,6 @@ import (
 // no concurrent Add or Remove.
 type Cuckoo struct {
 	buckets   []uint64 // four 16-bit fingerprints each; 0 is an empty slot
-	mask      uint64   // len(buckets) - 1, a power of two minus one
 	count     uint64
 	stash     uint16 // fingerprint that could not be placed, 0 if none
 	stashIdx  uint64
@@ -40,20 +39,21 @@ const (
 	cuckooLoad     = 0.95
 )
 
-// NewCuckoo returns a cuckoo filter with room for at least capacity keys
-// (1 <= capacity <= 2^36). The bucket count is rounded up to a power of two,
-// so the real capacity ([Cuckoo.Cap]) can be up to twice as large.
+// NewCuckoo returns a cuckoo filter sized for capacity keys (1 <= capacity
+// <= 2^36) at 95% load: capacity/0.95 slots, 16.8 bits per key when full.
+// Insertion typically first fails ([ErrFull]) at 96-98% load, a little
+// above capacity. The bucket count need not be a power of two: the alternate bucket
+// is (H(fingerprint) - i) mod buckets, an involution for any count.
 func NewCuckoo(capacity uint64) (*Cuckoo, error) {
 	if capacity == 0 || capacity > 1<<36 {
 		return nil, fmt.Errorf("%w: cuckoo capacity %d not in [1, 2^36]", ErrConfig, capacity)
 	}
-	nb := uint64(float64(capacity)/4/cuckooLoad) + 1
-	nb = 1 << bits.Len64(nb-1)
+	nb := max(uint64(math.Ceil(float64(capacity)/4/cuckooLoad)), 2)
 	return newCuckoo(nb), nil
 }
 
 func newCuckoo(nb uint64) *Cuckoo {
-	return &Cuckoo{buckets: make([]uint64, nb), mask: nb - 1, rng: 0x2545f4914f6cdd1d, maxKicks: cuckooMaxKicks, bucketLen: nb}
+	return &Cuckoo{buckets: make([]uint64, nb), rng: 0x2545f4914f6cdd1d, maxKicks: cuckooMaxKicks, bucketLen: nb}
 }
 
 // Cap returns the number of fingerprint slots, four per bucket. Insertion
@@ -75,14 +75,21 @@ func fingerprint16(h uint64) uint16 {
 	return fp
 }
 
-// altIndex returns the other bucket of fingerprint fp stored in bucket i.
+// altIndex returns the other bucket of fingerprint fp stored in bucket i:
+// (H(fp) - i) mod buckets, so that altIndex(altIndex(i)) == i.
 func (c *Cuckoo) altIndex(i uint64, fp uint16) uint64 {
-	return (i ^ (uint64(fp) * 0x5bd1e995)) & c.mask
+	h := reduce(mix64(uint64(fp)), c.bucketLen)
+	if h >= i {
+		return h - i
+	}
+	return h + c.bucketLen - i
 }
 
+// slots returns the two buckets and the fingerprint of a key hash: the
+// fingerprint from the top 16 bits, the first bucket from the other 48.
 func (c *Cuckoo) slots(h uint64) (i1, i2 uint64, fp uint16) {
 	fp = fingerprint16(h)
-	i1 = h & c.mask
+	i1 = reduce(h<<16, c.bucketLen)
 	return i1, c.altIndex(i1, fp), fp
 }
 
@@ -259,7 +266,7 @@ func (c *Cuckoo) UnmarshalBinary(data []byte) error {
 	if r.err != nil {
 		return r.err
 	}
-	if nb == 0 || nb&(nb-1) != 0 || nb > uint64(len(r.b))/8 || stash > 0xffff || pad != 0 || rng == 0 || stashIdx >= nb {
+	if nb < 2 || nb > uint64(len(r.b))/8 || stash > 0xffff || pad != 0 || rng == 0 || stashIdx >= nb {
 		return corrupt("cuckoo filter parameters")
 	}
 	ws := r.bytes(nb*8, "buckets")

@@ -82,8 +82,11 @@ func buildFuse(hs []uint64) (*Fuse, error) {
 	count := make([]uint8, size) // 4*degree | xor of the slot numbers (0-2)
 	xors := make([]uint64, size)
 	queue := make([]uint32, size)
-	stackH := make([]uint64, len(hs))
 	stackSlot := make([]uint8, len(hs))
+	ordered := make([]uint64, len(hs))
+	stackH := ordered // free once the counts are in; peeling reuses it
+	blockBits := max(1, bits.Len32(f.segCount))
+	starts := make([]int, 1<<blockBits+1)
 	deduped := false
 	for attempt := range fuseAttempts {
 		if attempt == 2 && !deduped {
@@ -102,8 +105,24 @@ func buildFuse(hs []uint64) (*Fuse, error) {
 		f.seed = mix64(uint64(attempt) + probeInc)
 		clear(count)
 		clear(xors)
+		// Visit keys in the order of their first slot (counting sort on
+		// the top bits of the seeded hash, which fix the first slot), so
+		// the three slot updates sweep the arrays instead of jumping.
+		shift := uint(64 - blockBits)
+		clear(starts)
+		for _, k := range hs {
+			starts[mix64(k+f.seed)>>shift+1]++
+		}
+		for b := 1; b < len(starts); b++ {
+			starts[b] += starts[b-1]
+		}
 		for _, k := range hs {
 			h := mix64(k + f.seed)
+			b := h >> shift
+			ordered[starts[b]] = h
+			starts[b]++
+		}
+		for _, h := range ordered[:len(hs)] {
 			p := f.positions(h)
 			for j, q := range p {
 				count[q] += 4

@@ -98,7 +98,9 @@ func (r *Rendezvous) Len() int { return len(r.state.Load().nodes) }
 func (st *rendezvousState) score(i int, h uint64) float64 {
 	x := mix64(h ^ st.seeds[i])
 	if !st.weighted {
-		return float64(x)
+		// Order-preserving for the unweighted case: the top 53 bits, as
+		// Get compares them (ties beyond that are vanishingly rare).
+		return float64(x >> 11)
 	}
 	u := (float64(x>>11) + 0.5) / (1 << 53) // uniform in (0, 1)
 	return -float64(st.nodes[i].weight()) / math.Log(u)
@@ -114,7 +116,17 @@ func (r *Rendezvous) GetHash(h uint64) (string, bool) {
 	if len(st.nodes) == 0 {
 		return "", false
 	}
-	best, bestScore := 0, st.score(0, h)
+	best := 0
+	if !st.weighted {
+		var top uint64
+		for i, seed := range st.seeds {
+			if x := mix64(h ^ seed); x > top || i == 0 {
+				best, top = i, x
+			}
+		}
+		return st.nodes[best].ID, true
+	}
+	bestScore := st.score(0, h)
 	for i := 1; i < len(st.nodes); i++ {
 		if s := st.score(i, h); s > bestScore {
 			best, bestScore = i, s
