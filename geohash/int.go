@@ -11,7 +11,9 @@ const MaxBits = 64
 // float mantissa (lat/180 + 1.5 lies in [1, 2), whose 52-bit mantissa is the
 // fraction), which is exact and needs no float-to-int conversion.
 func quantLat(lat float64) uint32 {
-	f := lat*(1.0/180) + 1.5
+	// The conversion forbids fusing into an FMA, so every platform (and the
+	// amd64 assembly) rounds the product and the sum separately.
+	f := float64(lat*(1.0/180)) + 1.5
 	if !(f > 1) { // also NaN
 		return 0
 	}
@@ -23,7 +25,7 @@ func quantLat(lat float64) uint32 {
 
 // quantLon is quantLat for longitude in [-180, 180].
 func quantLon(lon float64) uint32 {
-	f := lon*(1.0/360) + 1.5
+	f := float64(lon*(1.0/360)) + 1.5
 	if !(f > 1) {
 		return 0
 	}
@@ -75,8 +77,11 @@ func EncodeInt(lat, lon float64, bits uint) uint64 {
 	if bits > MaxBits {
 		bits = MaxBits
 	}
-	return interleave(quantLat(lat), quantLon(lon)) >> (64 - bits)
+	return encode64(lat, lon) >> (64 - bits)
 }
+
+// encodeGo is the pure-Go 64-bit encoder; encode64 may use assembly.
+func encodeGo(lat, lon float64) uint64 { return interleave(quantLat(lat), quantLon(lon)) }
 
 // latLonBits returns how many of bits are latitude and longitude bits.
 func latLonBits(bits uint) (latBits, lonBits uint) {
