@@ -24,7 +24,11 @@ type Batch struct {
 
 func (b *Batch) init() {
 	if len(b.data) < batchHeaderLen {
-		b.data = append(b.data[:0], make([]byte, batchHeaderLen)...)
+		if cap(b.data) < 64 {
+			b.data = make([]byte, batchHeaderLen, 256)
+		}
+		b.data = b.data[:batchHeaderLen]
+		clear(b.data)
 	}
 }
 

@@ -57,6 +57,8 @@ type DB struct {
 	manifest    *record.Writer
 	manifestNum uint64
 
+	batches sync.Pool // *Batch for Put and Delete
+
 	// manifestMu serialises version changes (flushes and compactions).
 	manifestMu sync.Mutex
 	bg         sync.WaitGroup
@@ -84,6 +86,7 @@ func Open(dir string, opts *Options) (*DB, error) {
 		snapshots: map[*Snapshot]struct{}{},
 	}
 	db.cond.L = &db.mu
+	db.batches.New = func() any { return new(Batch) }
 	if o.CacheSize > 0 {
 		db.cache = sstable.NewCache(o.CacheSize)
 	}

@@ -11,16 +11,22 @@ import (
 
 // Put sets key to value. The slices may be reused after Put returns.
 func (db *DB) Put(key, value []byte, wo *WriteOptions) error {
-	var b Batch
+	b := db.batches.Get().(*Batch)
+	b.Reset()
 	b.Put(key, value)
-	return db.Apply(&b, wo)
+	err := db.Apply(b, wo)
+	db.batches.Put(b)
+	return err
 }
 
 // Delete removes key (a no-op if it is absent).
 func (db *DB) Delete(key []byte, wo *WriteOptions) error {
-	var b Batch
+	b := db.batches.Get().(*Batch)
+	b.Reset()
 	b.Delete(key)
-	return db.Apply(&b, wo)
+	err := db.Apply(b, wo)
+	db.batches.Put(b)
+	return err
 }
 
 // Apply writes every operation of b atomically: readers see all of them or

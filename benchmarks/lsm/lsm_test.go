@@ -384,4 +384,3 @@ func BenchmarkLSM_ReadSeq(b *testing.B) {
 		})
 	}
 }
-

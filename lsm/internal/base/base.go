@@ -53,9 +53,35 @@ func Valid(ik []byte) bool {
 	return len(ik) >= TrailerLen && KindOf(ik) <= KindSet
 }
 
+// CompareUser orders user keys bytewise, with a fast path comparing the
+// first 8 bytes as one big-endian word.
+func CompareUser(a, b []byte) int {
+	if len(a) >= 8 && len(b) >= 8 {
+		x, y := binary.BigEndian.Uint64(a), binary.BigEndian.Uint64(b)
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+		a, b = a[8:], b[8:]
+		if len(a) >= 8 && len(b) >= 8 {
+			x, y = binary.BigEndian.Uint64(a), binary.BigEndian.Uint64(b)
+			if x != y {
+				if x < y {
+					return -1
+				}
+				return 1
+			}
+			a, b = a[8:], b[8:]
+		}
+	}
+	return bytes.Compare(a, b)
+}
+
 // Compare orders internal keys: user key ascending, trailer descending.
 func Compare(a, b []byte) int {
-	if c := bytes.Compare(UserKey(a), UserKey(b)); c != 0 {
+	if c := CompareUser(UserKey(a), UserKey(b)); c != 0 {
 		return c
 	}
 	ta, tb := Trailer(a), Trailer(b)

@@ -38,6 +38,8 @@ type Memtable struct {
 	count  atomic.Int64
 	rnd    uint64
 	chunk  []byte
+	nodes  []node                  // slab of unused nodes
+	towers []atomic.Pointer[node] // slab of unused tower slots
 	prev   [maxHeight]*node
 }
 
@@ -85,12 +87,14 @@ func (m *Memtable) randomHeight() int {
 func (m *Memtable) findGE(ik []byte, prev *[maxHeight]*node) *node {
 	x := m.head
 	level := int(m.height.Load()) - 1
+	var known *node // a node already found to be >= ik
 	for {
 		next := x.next[level].Load()
-		if next != nil && base.Compare(next.key, ik) < 0 {
+		if next != nil && next != known && base.Compare(next.key, ik) < 0 {
 			x = next
 			continue
 		}
+		known = next
 		if prev != nil {
 			prev[level] = x
 		}
@@ -156,7 +160,16 @@ func (m *Memtable) Add(seq uint64, kind base.Kind, ukey, value []byte) {
 		}
 		m.height.Store(int32(h))
 	}
-	n := &node{key: ik, value: v, next: make([]atomic.Pointer[node], h)}
+	if len(m.nodes) == 0 {
+		m.nodes = make([]node, 256)
+	}
+	n := &m.nodes[0]
+	m.nodes = m.nodes[1:]
+	if len(m.towers) < h {
+		m.towers = make([]atomic.Pointer[node], 1024)
+	}
+	n.key, n.value, n.next = ik, v, m.towers[:h:h]
+	m.towers = m.towers[h:]
 	for i := 0; i < h; i++ {
 		n.next[i].Store(m.prev[i].next[i].Load())
 		m.prev[i].next[i].Store(n)
