@@ -100,7 +100,8 @@
 // Append: O(record size) for framing and checksum, plus one write and (with
 // SyncAlways) one fsync shared by every appender in the same group. Read:
 // one positioned read, offsets come from an in-memory index of 8 bytes per
-// record. Open: reads the whole log. TruncateFront: copies at most one
+// record. A [Reader] reads ahead up to 256 KiB of a segment per call, so a
+// sequential scan costs one read call per many small records. Open: reads the whole log. TruncateFront: copies at most one
 // segment. TruncateBack: at most one truncate plus deleted segments. The
 // log keeps one open file per segment.
 //
@@ -115,11 +116,15 @@
 //
 // All file access goes through [FS]. [MemFS] keeps files in memory and
 // [MemFS.Crash] returns what a power cut would leave: unsynced data dropped,
-// or an unsynced append torn at any byte. The package's tests run over
-// 10,000 seeded crash cases on MemFS, flip and truncate every byte of a
-// small log, fuzz the record decoder, and kill a child process with SIGKILL
-// while it appends. Set WAL_CRASH_CASES (default 10000) and WAL_KILLS
-// (default 20) for longer runs, e.g.
+// or an unsynced append torn at any byte. The package's tests run 10,000
+// seeded crash cases on MemFS (a crash at a random file operation of a
+// random sequence of appends, truncations, syncs and reopens, checked
+// against a model) plus 400 with concurrent group-committed appenders, flip
+// and truncate every byte of a small log, fuzz the record decoder and Open
+// (FuzzScanSegment, FuzzOpen), replay the scenarios in testdata/*.txt
+// (go test -run Scenarios -rewrite regenerates them), and kill a child
+// process with SIGKILL while it appends. Set WAL_CRASH_CASES (default
+// 10000), WAL_KILLS (default 20) and WAL_KILL_SEED for longer runs, e.g.
 //
 //	WAL_CRASH_CASES=200000 WAL_KILLS=500 go test -run Crash ./wal
 //
