@@ -49,7 +49,9 @@
 // # Encoding
 //
 // Every filter implements [encoding.BinaryMarshaler],
-// [encoding.BinaryAppender] and [encoding.BinaryUnmarshaler]. The format is
+// [encoding.BinaryAppender], [encoding.BinaryUnmarshaler] and [io.WriterTo];
+// all but [Scalable] implement [io.ReaderFrom], which reads exactly one
+// encoding from a stream. The format is
 // versioned and checksummed, little endian:
 //
 //	"SDBF" | version (1) | kind (1 classic ... 6 fuse) | 0 0 |

@@ -1,6 +1,8 @@
 package bloom
 
 import (
+	"bytes"
+	"io"
 	"testing"
 )
 
@@ -35,6 +37,11 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("%T: re-encoding differs", c)
 			}
 			c.(interface{ ContainsString(string) bool }).ContainsString("x")
+		}
+		for _, rf := range []io.ReaderFrom{new(Filter), new(Blocked), new(Counting), new(Cuckoo), new(Fuse)} {
+			if _, err := rf.ReadFrom(bytes.NewReader(data)); err == nil {
+				rf.(interface{ ContainsString(string) bool }).ContainsString("x")
+			}
 		}
 		if v, err := ViewBlocked(data); err == nil {
 			v.ContainsString("x")
