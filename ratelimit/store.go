@@ -53,7 +53,6 @@ type Store struct {
 	alg        Algorithm
 	params     []params
 	shards     []shard
-	shift      uint
 	now        func() time.Time
 	sweepEvery int64
 }
@@ -111,10 +110,6 @@ func NewStore(alg Algorithm, limits []Limit, opts Options) (*Store, error) {
 		n = max(64, 16*runtime.GOMAXPROCS(0))
 	}
 	lg := bits.Len(uint(n - 1))
-	s.shift = uint(64 - lg)
-	if lg == 0 {
-		s.shift = 63 // one shard: h>>63 would be 0 or 1, so mask below
-	}
 	s.shards = make([]shard, 1<<lg)
 	for i := range s.shards {
 		sh := &s.shards[i]
@@ -189,7 +184,8 @@ func (s *Store) AllowHashNAt(h uint64, now time.Time, n int) (Result, error) {
 		}
 	}
 	t := now.UnixNano()
-	sh := &s.shards[(h>>s.shift)&uint64(len(s.shards)-1)]
+	// Shards take the low bits of h; tables index by the high bits.
+	sh := &s.shards[h&uint64(len(s.shards)-1)]
 	sh.mu.Lock()
 	if t-sh.lastSweep >= s.sweepEvery {
 		sh.sweep(s, t)

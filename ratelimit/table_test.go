@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"math/bits"
 	"math/rand/v2"
 	"testing"
 )
@@ -55,5 +56,32 @@ func TestTableAgainstMap(t *testing.T) {
 	}
 	if fixKey(0) != 1 || fixKey(5) != 5 {
 		t.Error("fixKey")
+	}
+}
+
+// Keys of one shard share their low bits; the table must still spread
+// them (it indexes by the high bits), so probes stay short.
+func TestTableSpreadsShardKeys(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	tb := newTable(1, 0)
+	const n = 50000
+	for range n {
+		h := fixKey(r.Uint64()&^0xff | 0x2a) // same low 8 bits, as in shard 42 of 256
+		i, ok := tb.find(h)
+		tb.put(i, ok, h, state{a: 1})
+	}
+	// Average displacement from the home slot over all keys.
+	c := uint64(len(tb.keys))
+	total := 0
+	for i, k := range tb.keys {
+		if k == 0 {
+			continue
+		}
+		home, _ := bits.Mul64(k, c)
+		d := (uint64(i) + c - home) % c
+		total += int(d)
+	}
+	if avg := float64(total) / float64(tb.n); avg > 4 {
+		t.Errorf("average probe distance %.1f; want a few slots at most", avg)
 	}
 }
