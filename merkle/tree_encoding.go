@@ -1,8 +1,10 @@
 package merkle
 
 import (
+	"bufio"
 	"encoding/binary"
 	"fmt"
+	"io"
 )
 
 // treeMagic starts every encoded [Tree]; the last byte is the format version.
@@ -72,4 +74,52 @@ func (t *Tree) UnmarshalBinary(data []byte) error {
 	}
 	*t = *nt
 	return nil
+}
+
+// WriteTo implements [io.WriterTo]: it streams the encoding of
+// [Tree.AppendBinary] to w without building it in memory, and returns the
+// number of bytes written.
+func (t *Tree) WriteTo(w io.Writer) (int64, error) {
+	bw := bufio.NewWriter(w)
+	var n int64
+	var scratch [binary.MaxVarintLen64 + 8]byte
+	put := func(b []byte) error {
+		k, err := bw.Write(b)
+		n += int64(k)
+		return err
+	}
+	head := []byte(treeMagic)
+	head = binary.AppendUvarint(head, uint64(t.fanout))
+	head = binary.AppendUvarint(head, uint64(t.depth))
+	head = binary.AppendUvarint(head, uint64(t.n))
+	if err := put(head); err != nil {
+		return n, err
+	}
+	for _, bucket := range t.buckets {
+		for _, s := range bucket {
+			if err := put(binary.AppendUvarint(scratch[:0], uint64(len(s.key)))); err != nil {
+				return n, err
+			}
+			k, err := bw.WriteString(s.key)
+			n += int64(k)
+			if err != nil {
+				return n, err
+			}
+			if err := put(binary.LittleEndian.AppendUint64(scratch[:0], s.vh)); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, bw.Flush()
+}
+
+// ReadFrom implements [io.ReaderFrom]: it reads r to the end and decodes it
+// as [Tree.UnmarshalBinary] does, replacing t. It returns the number of
+// bytes read. The encoding is buffered in memory while decoding.
+func (t *Tree) ReadFrom(r io.Reader) (int64, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return int64(len(data)), err
+	}
+	return int64(len(data)), t.UnmarshalBinary(data)
 }

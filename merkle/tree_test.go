@@ -1,6 +1,7 @@
 package merkle
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -247,6 +248,14 @@ func TestTreeEncoding(t *testing.T) {
 	again, _ := got.MarshalBinary()
 	if string(again) != string(data) {
 		t.Fatal("encoding is not deterministic")
+	}
+	var buf bytes.Buffer
+	if n, err := tr.WriteTo(&buf); err != nil || n != int64(len(data)) || !bytes.Equal(buf.Bytes(), data) {
+		t.Fatalf("WriteTo wrote %d bytes, %v; want the %d bytes of MarshalBinary", n, err, len(data))
+	}
+	var streamed Tree
+	if n, err := streamed.ReadFrom(&buf); err != nil || n != int64(len(data)) || streamed.Root() != tr.Root() {
+		t.Fatalf("ReadFrom: %d, %v, root %x; want %d bytes, root %x", n, err, streamed.Root(), len(data), tr.Root())
 	}
 	bad := [][]byte{nil, []byte("MKT"), []byte("XXXX\x02\x01\x00"), data[:len(data)-1], append(data[:len(data):len(data)], 0)}
 	for _, b := range bad {

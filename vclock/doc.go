@@ -11,7 +11,9 @@
 // (Lamport 1978; Fidge 1988; Mattern 1988); [Clock.Descends] reports
 // whether one clock has seen everything the other has. Entries are kept
 // sorted by node, so compare and merge are linear merges that do not
-// allocate (about 20–40 ns for 16 entries), and the canonical binary
+// allocate (medians of about 15 ns and 37 ns for two 16-entry clocks on a
+// shared 2-core Xeon, against about 950 ns and 470 ns for a map-based
+// clock), and the canonical binary
 // encoding delta-codes nodes and varint-codes counters: 34 bytes for 16
 // nodes numbered 1..16 with counters below 128. [Clock.String] and [Parse]
 // give a text form that round-trips, e.g. "{1:3,7:1}".

@@ -70,18 +70,22 @@ func BenchmarkMerkle_Build(b *testing.B) {
 	bs := blocks(nBlocks)
 	b.Run("blocks=4096/impl=sysdesign", func(b *testing.B) {
 		b.ReportAllocs()
+		done := cpuTime(b)
 		for b.Loop() {
 			t := merkle.NewBinaryTree(bs)
 			_ = t.Root()
 		}
+		done()
 	})
 	b.Run("blocks=4096/impl=transparency-dev", func(b *testing.B) {
 		b.ReportAllocs()
+		done := cpuTime(b)
 		for b.Loop() {
 			t := testonly.New(hasher)
 			t.AppendData(bs...)
 			_ = t.Hash()
 		}
+		done()
 	})
 }
 
@@ -93,22 +97,26 @@ func BenchmarkMerkle_Proof(b *testing.B) {
 	b.Run("blocks=4096/impl=sysdesign", func(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
+		done := cpuTime(b)
 		for b.Loop() {
 			if _, err := ours.Proof(i % nBlocks); err != nil {
 				b.Fatal(err)
 			}
 			i += 7
 		}
+		done()
 	})
 	b.Run("blocks=4096/impl=transparency-dev", func(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
+		done := cpuTime(b)
 		for b.Loop() {
 			if _, err := theirs.InclusionProof(uint64(i%nBlocks), nBlocks); err != nil {
 				b.Fatal(err)
 			}
 			i += 7
 		}
+		done()
 	})
 }
 
@@ -124,19 +132,23 @@ func BenchmarkMerkle_Verify(b *testing.B) {
 	}
 	b.Run("blocks=4096/impl=sysdesign", func(b *testing.B) {
 		b.ReportAllocs()
+		done := cpuTime(b)
 		for b.Loop() {
 			if err := p.Verify(root, bs[idx]); err != nil {
 				b.Fatal(err)
 			}
 		}
+		done()
 	})
 	b.Run("blocks=4096/impl=transparency-dev", func(b *testing.B) {
 		b.ReportAllocs()
+		done := cpuTime(b)
 		for b.Loop() {
 			if err := proof.VerifyInclusion(hasher, idx, nBlocks, hasher.HashLeaf(bs[idx]), path, root[:]); err != nil {
 				b.Fatal(err)
 			}
 		}
+		done()
 	})
 }
 
@@ -178,6 +190,7 @@ func BenchmarkMerkle_Diff(b *testing.B) {
 		var diffs []merkle.Difference
 		runtime.GC()
 		b.ReportAllocs()
+		done := cpuTime(b)
 		for b.Loop() {
 			var err error
 			diffs, st, err = p.local.Diff(ctx, merkle.RoundTripFunc(func(_ context.Context, req []byte) ([]byte, error) {
@@ -187,6 +200,7 @@ func BenchmarkMerkle_Diff(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		done()
 		if len(diffs) != 1 {
 			b.Fatalf("found %d differences; want 1", len(diffs))
 		}
@@ -211,10 +225,12 @@ func BenchmarkMerkle_Put(b *testing.B) {
 		runtime.GC() // do not charge the 10M-key build's garbage to Put
 		b.ReportAllocs()
 		i := 0
+		done := cpuTime(b)
 		for b.Loop() {
 			t.Put(p.keys[order[i&(len(order)-1)]], uint64(i))
 			i++
 		}
+		done()
 		b.StopTimer()
 		for _, k := range order { // restore the shared replica
 			t.Put(p.keys[k], uint64(k))

@@ -86,19 +86,23 @@ func BenchmarkVclock_Compare(b *testing.B) {
 	x, y, mx, my := pair16()
 	b.Run("entries=16/impl=sysdesign", func(b *testing.B) {
 		b.ReportAllocs()
+		done := cpuTime(b)
 		for b.Loop() {
 			if x.Compare(y) != vclock.Concurrent {
 				b.Fatal("want concurrent")
 			}
 		}
+		done()
 	})
 	b.Run("entries=16/impl=mapclock", func(b *testing.B) {
 		b.ReportAllocs()
+		done := cpuTime(b)
 		for b.Loop() {
 			if mx.compare(my) != 2 {
 				b.Fatal("want concurrent")
 			}
 		}
+		done()
 	})
 }
 
@@ -106,15 +110,19 @@ func BenchmarkVclock_Merge(b *testing.B) {
 	x, y, mx, my := pair16()
 	b.Run("entries=16/impl=sysdesign", func(b *testing.B) {
 		b.ReportAllocs()
+		done := cpuTime(b)
 		for b.Loop() {
 			x.Merge(y)
 		}
+		done()
 	})
 	b.Run("entries=16/impl=mapclock", func(b *testing.B) {
 		b.ReportAllocs()
+		done := cpuTime(b)
 		for b.Loop() {
 			mx.merge(my)
 		}
+		done()
 	})
 }
 
@@ -123,17 +131,21 @@ func BenchmarkVclock_Encode(b *testing.B) {
 	b.Run("entries=16/impl=sysdesign", func(b *testing.B) {
 		buf := make([]byte, 0, 64)
 		b.ReportAllocs()
+		done := cpuTime(b)
 		for b.Loop() {
 			buf, _ = x.AppendBinary(buf[:0])
 		}
+		done()
 		b.ReportMetric(float64(len(buf)), "bytes")
 	})
 	b.Run("entries=16/impl=mapclock", func(b *testing.B) {
 		var out []byte
 		b.ReportAllocs()
+		done := cpuTime(b)
 		for b.Loop() {
 			out = mx.bytes()
 		}
+		done()
 		b.ReportMetric(float64(len(out)), "bytes")
 	})
 }
@@ -168,6 +180,7 @@ func BenchmarkVclock_SiblingExplosion(b *testing.B) {
 		b.Run(name+"/impl=sysdesign", func(b *testing.B) {
 			var siblings int
 			b.ReportAllocs()
+			done := cpuTime(b)
 			for b.Loop() {
 				var s vclock.Siblings[int]
 				ctx := make([]vclock.Clock, clients)
@@ -179,11 +192,13 @@ func BenchmarkVclock_SiblingExplosion(b *testing.B) {
 					siblings = max(siblings, s.Len())
 				}
 			}
+			done()
 			b.ReportMetric(float64(siblings), "siblings")
 		})
 		b.Run(name+"/impl=versionvector", func(b *testing.B) {
 			var siblings int
 			b.ReportAllocs()
+			done := cpuTime(b)
 			for b.Loop() {
 				var k vvKey
 				ctx := make([]vclock.Clock, clients)
@@ -193,6 +208,7 @@ func BenchmarkVclock_SiblingExplosion(b *testing.B) {
 				}
 				siblings = len(k.values)
 			}
+			done()
 			b.ReportMetric(float64(siblings), "siblings")
 		})
 	}
