@@ -19,8 +19,9 @@
 //     user) and recovers the log; [Log.Recovery] says what it cut.
 //   - [Log.Append] and [Log.AppendBatch] return the (first) index once the
 //     records are as durable as [Options.Sync] says.
-//   - [Log.Read] (i), [Log.NewReader] (from) with [Reader.Next] and, for
-//     tailing consumers, [Reader.NextWait] (ctx).
+//   - [Log.Read] (i), [Log.NewReader] (from) with [Reader.Next] or the
+//     iterator [Reader.All] and, for tailing consumers, [Reader.NextWait]
+//     (ctx).
 //   - [Log.FirstIndex], [Log.LastIndex]; an empty log has
 //     LastIndex = FirstIndex-1 (0 and 1 when new).
 //   - [Log.TruncateFront] (i) drops records before i; [Log.TruncateBack] (i)

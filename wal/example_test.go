@@ -109,3 +109,19 @@ func ExampleReader_NextWait() {
 	// 1 first
 	// 2 second
 }
+
+func ExampleReader_All() {
+	l, _ := wal.Open("wal", &wal.Options{FS: wal.NewMemFS()})
+	defer l.Close()
+	l.AppendBatch([][]byte{[]byte("a"), []byte("b"), []byte("c")})
+	r := l.NewReader(2)
+	for i, data := range r.All() {
+		fmt.Println(i, string(data))
+	}
+	if err := r.Err(); err != nil {
+		panic(err)
+	}
+	// Output:
+	// 2 b
+	// 3 c
+}

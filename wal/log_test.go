@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -402,5 +403,31 @@ func TestReaderAcrossTruncation(t *testing.T) {
 	}
 	if _, err := l.Read(6); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Read of a truncated index: %v; want ErrNotFound", err)
+	}
+}
+
+func TestReaderAllStopsAtError(t *testing.T) {
+	l := mustOpen(t, NewMemFS(), Options{})
+	defer l.Close()
+	l.AppendBatch([][]byte{[]byte("a"), []byte("b"), []byte("c"), []byte("d")})
+	r := l.NewReader(1)
+	var got []string
+	for i, data := range r.All() {
+		got = append(got, string(data))
+		if i == 2 {
+			break
+		}
+	}
+	if r.Err() != nil || strings.Join(got, "") != "ab" || r.Index() != 3 {
+		t.Fatalf("early break: got %q, err %v, index %d; want ab, nil, 3", got, r.Err(), r.Index())
+	}
+	if err := l.TruncateFront(4); err != nil {
+		t.Fatal(err)
+	}
+	for range r.All() {
+		t.Fatal("yielded a truncated record")
+	}
+	if !errors.Is(r.Err(), ErrNotFound) {
+		t.Fatalf("Err after reading a truncated index: %v; want ErrNotFound", r.Err())
 	}
 }

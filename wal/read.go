@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"iter"
 	"sort"
 )
 
@@ -68,6 +69,7 @@ type Reader struct {
 	off int64
 	buf []byte
 	gen uint64
+	err error // what stopped All
 }
 
 const readAhead = 256 << 10
@@ -169,3 +171,30 @@ func (r *Reader) NextWait(ctx context.Context) (uint64, []byte, error) {
 		}
 	}
 }
+
+// All returns an iterator over the records from the reader's position to
+// the end of the log, yielding each index and record (a copy). It stops at
+// the end of the log or at the first error, which [Reader.Err] then
+// reports; breaking out of the loop early leaves the reader after the last
+// record yielded.
+func (r *Reader) All() iter.Seq2[uint64, []byte] {
+	return func(yield func(uint64, []byte) bool) {
+		r.err = nil
+		for {
+			i, data, err := r.Next()
+			if err != nil {
+				if err != io.EOF {
+					r.err = err
+				}
+				return
+			}
+			if !yield(i, data) {
+				return
+			}
+		}
+	}
+}
+
+// Err returns the error that stopped the last [Reader.All] loop, or nil if
+// it reached the end of the log (or was stopped by the caller).
+func (r *Reader) Err() error { return r.err }
