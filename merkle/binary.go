@@ -134,7 +134,7 @@ func (t *BinaryTree) Proof(i int) (Proof, error) {
 	if i < 0 || i >= n {
 		return Proof{}, fmt.Errorf("%w: %d not in [0, %d)", ErrIndexOutOfRange, i, n)
 	}
-	p := Proof{Index: uint64(i), Size: uint64(n)}
+	p := Proof{Index: uint64(i), Size: uint64(n), Path: make([]Hash, 0, len(t.levels)-1)}
 	idx := i
 	for _, level := range t.levels[:len(t.levels)-1] {
 		if sib := idx ^ 1; sib < len(level) {
