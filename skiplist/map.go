@@ -16,6 +16,10 @@ type Options struct {
 	// MaxLevel is the highest tower a node may get, 1..64. Zero means
 	// DefaultMaxLevel (32).
 	MaxLevel int
+	// Index chooses the ordered index under a SortedSet made by
+	// NewSortedSet: SkiplistIndex (the default) or BTreeIndex. A Map is
+	// always a skiplist and ignores it.
+	Index Index
 	// Seed seeds the level generator, so the shape of the list (and so the
 	// cost of each operation, never its result) is reproducible. Zero picks a
 	// fixed default seed.
@@ -28,8 +32,25 @@ func (o Options) Validate() error {
 	if o.MaxLevel < 0 || o.MaxLevel > 64 {
 		return fmt.Errorf("%w: MaxLevel %d out of range 0..64", ErrInvalidOptions, o.MaxLevel)
 	}
+	if o.Index != SkiplistIndex && o.Index != BTreeIndex {
+		return fmt.Errorf("%w: unknown Index %d", ErrInvalidOptions, o.Index)
+	}
 	return nil
 }
+
+// Index selects the ordered index under a [SortedSet].
+type Index int
+
+const (
+	// SkiplistIndex keeps a SortedSet in a [Map] (a skiplist with spans),
+	// as Redis does.
+	SkiplistIndex Index = iota
+	// BTreeIndex keeps a SortedSet in a counted B+ tree (64 keys per node,
+	// subtree sizes in inner nodes), as Valkey 8.1 does: smaller and, at a
+	// million members, several times faster than the skiplist. See the
+	// package documentation.
+	BTreeIndex
+)
 
 // link is one level of a node's tower: the next node on that level and the
 // number of level-0 steps it skips (the span), which makes ranks O(log n).
@@ -43,6 +64,50 @@ type node[K, V any] struct {
 	val  V
 	prev *node[K, V]
 	next []link[K, V]
+}
+
+// Nodes of up to four levels (all but 1 in 256) are allocated together with
+// their links, so a node and its tower are one allocation and usually one
+// cache line or two: the search loop touches half as many lines.
+type (
+	node1[K, V any] struct {
+		n node[K, V]
+		l [1]link[K, V]
+	}
+	node2[K, V any] struct {
+		n node[K, V]
+		l [2]link[K, V]
+	}
+	node3[K, V any] struct {
+		n node[K, V]
+		l [3]link[K, V]
+	}
+	node4[K, V any] struct {
+		n node[K, V]
+		l [4]link[K, V]
+	}
+)
+
+func newNode[K, V any](lvl int) *node[K, V] {
+	switch lvl {
+	case 1:
+		x := &node1[K, V]{}
+		x.n.next = x.l[:]
+		return &x.n
+	case 2:
+		x := &node2[K, V]{}
+		x.n.next = x.l[:]
+		return &x.n
+	case 3:
+		x := &node3[K, V]{}
+		x.n.next = x.l[:]
+		return &x.n
+	case 4:
+		x := &node4[K, V]{}
+		x.n.next = x.l[:]
+		return &x.n
+	}
+	return &node[K, V]{next: make([]link[K, V], lvl)}
 }
 
 // Map is an ordered map from K to V kept in a skiplist whose links count the
@@ -149,7 +214,8 @@ func (m *Map[K, V]) insertAfter(key K, val V, update []*node[K, V], rank []int) 
 		}
 		m.level = lvl
 	}
-	n := &node[K, V]{key: key, val: val, next: make([]link[K, V], lvl)}
+	n := newNode[K, V](lvl)
+	n.key, n.val = key, val
 	for i := 0; i < lvl; i++ {
 		u := &update[i].next[i]
 		n.next[i].next = u.next

@@ -353,28 +353,36 @@ func (g gen) command() []string {
 }
 
 // TestRedisDifferential applies thousands of random commands to a real
-// redis-server and to SortedSets and compares every reply. Set
-// SKIPLIST_DIFF_N to run more commands (default 6000).
+// redis-server and to SortedSets (on each index) and compares every reply.
+// Set SKIPLIST_DIFF_N to run more commands (default 6000 per index).
 func TestRedisDifferential(t *testing.T) {
 	srv := redistest.Start(t)
 	c := redis.NewClient(&redis.Options{Addr: srv.Addr, Protocol: 2})
 	defer c.Close()
-	ctx := context.Background()
 	n := 6000
 	if v, err := strconv.Atoi(os.Getenv("SKIPLIST_DIFF_N")); err == nil {
 		n = v
 	}
-	for seed := uint64(1); seed <= 3; seed++ {
+	for _, index := range []Index{SkiplistIndex, BTreeIndex} {
+		for seed := uint64(1); seed <= 3; seed++ {
+			redisDiff(t, c, index, seed, n/3)
+		}
+	}
+}
+
+func redisDiff(t *testing.T, c *redis.Client, index Index, seed uint64, n int) {
+	ctx := context.Background()
+	{
 		if err := c.FlushAll(ctx).Err(); err != nil {
 			t.Fatal(err)
 		}
 		sets := map[string]*SortedSet{}
 		for _, k := range []string{"z", "lex"} {
-			sets[k], _ = NewSortedSet(Options{Seed: seed})
+			sets[k], _ = NewSortedSet(Options{Seed: seed, Index: index})
 		}
 		g := gen{rand.New(rand.NewPCG(seed, 99))}
 		var history []string
-		for i := 0; i < n/3; i++ {
+		for i := 0; i < n; i++ {
 			args := g.command()
 			history = append(history, strings.Join(args, " "))
 			iargs := make([]any, len(args))
@@ -395,8 +403,8 @@ func TestRedisDifferential(t *testing.T) {
 			got := exec(sets[args[1]], args)
 			if norm(got) != norm(want) {
 				start := max(0, len(history)-8)
-				t.Fatalf("seed %d command %d: %s\nredis:    %s (%v)\nsortedset: %s (%v)\nlast commands:\n  %s",
-					seed, i, history[len(history)-1], norm(want), want, norm(got), got,
+				t.Fatalf("index %d seed %d command %d: %s\nredis:    %s (%v)\nsortedset: %s (%v)\nlast commands:\n  %s",
+					index, seed, i, history[len(history)-1], norm(want), want, norm(got), got,
 					strings.Join(history[start:], "\n  "))
 			}
 		}
@@ -408,7 +416,7 @@ func TestRedisDifferential(t *testing.T) {
 			}
 			got := exec(s, []string{"ZRANGE", k, "0", "-1", "WITHSCORES"})
 			if norm(got) != norm(want) {
-				t.Fatalf("seed %d final %s: redis %s; sortedset %s", seed, k, norm(want), norm(got))
+				t.Fatalf("index %d seed %d final %s: redis %s; sortedset %s", index, seed, k, norm(want), norm(got))
 			}
 		}
 	}

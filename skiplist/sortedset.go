@@ -41,18 +41,69 @@ func compareZ(a, b zkey) int {
 // The zero value is not usable; create one with [NewSortedSet]. A SortedSet
 // is not safe for concurrent use.
 type SortedSet struct {
-	list   *Map[zkey, struct{}]
+	list   zindex
 	scores map[string]float64
 }
 
-// NewSortedSet returns an empty sorted set. opts tunes the skiplist
-// underneath; the zero value is fine.
+// zindex is the ordered index of (score, member) keys under a SortedSet:
+// the skiplist or the counted B+ tree. Ranks are 0-based.
+type zindex interface {
+	insert(k zkey)
+	delete(k zkey)
+	len() int
+	// rank returns the 0-based rank of k, which must be present.
+	rank(k zkey) int
+	// countWhile returns how many leading keys satisfy f, which is true for
+	// a prefix of the order.
+	countWhile(f func(zkey) bool) int
+	ascend(rank int, yield func(zkey) bool)
+	descend(rank int, yield func(zkey) bool)
+}
+
+// skipIndex adapts a Map to zindex.
+type skipIndex struct{ m *Map[zkey, struct{}] }
+
+func (x skipIndex) insert(k zkey)   { x.m.Set(k, struct{}{}) }
+func (x skipIndex) delete(k zkey)   { x.m.Delete(k) }
+func (x skipIndex) len() int        { return x.m.Len() }
+func (x skipIndex) rank(k zkey) int { r, _ := x.m.Rank(k); return r }
+func (x skipIndex) countWhile(f func(zkey) bool) int {
+	_, r := x.m.firstWhere(func(k zkey) bool { return !f(k) })
+	return r
+}
+func (x skipIndex) ascend(rank int, yield func(zkey) bool) {
+	for n := x.m.nodeAt(rank); n != nil; n = n.next[0].next {
+		if !yield(n.key) {
+			return
+		}
+	}
+}
+func (x skipIndex) descend(rank int, yield func(zkey) bool) {
+	for n := x.m.nodeAt(rank); n != nil; n = n.prev {
+		if !yield(n.key) {
+			return
+		}
+	}
+}
+
+// NewSortedSet returns an empty sorted set. opts.Index chooses the index
+// underneath (the skiplist by default, or the counted B+ tree); the other
+// options tune the skiplist. The zero value is fine.
 func NewSortedSet(opts Options) (*SortedSet, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	s := &SortedSet{scores: make(map[string]float64)}
+	if opts.Index == BTreeIndex {
+		s.list = newBtree()
+		return s, nil
+	}
 	m, err := New[zkey, struct{}](compareZ, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &SortedSet{list: m, scores: make(map[string]float64)}, nil
+	s.list = skipIndex{m}
+	return s, nil
 }
 
 // AddOptions are the flags of ZADD. The zero value adds or updates
@@ -110,7 +161,7 @@ func (s *SortedSet) add(opts AddOptions, member string, score float64) (added, c
 			return false, false
 		}
 		s.scores[member] = score
-		s.list.Set(zkey{score, member}, struct{}{})
+		s.list.insert(zkey{score, member})
 		return true, false
 	}
 	if opts.NX || (opts.GT && score <= cur) || (opts.LT && score >= cur) || score == cur {
@@ -122,8 +173,8 @@ func (s *SortedSet) add(opts AddOptions, member string, score float64) (added, c
 
 func (s *SortedSet) move(member string, from, to float64) {
 	s.scores[member] = to
-	s.list.Delete(zkey{from, member})
-	s.list.Set(zkey{to, member}, struct{}{})
+	s.list.delete(zkey{from, member})
+	s.list.insert(zkey{to, member})
 }
 
 // AddIncr is ZADD with the INCR flag: it adds delta to member's score
@@ -176,7 +227,7 @@ func (s *SortedSet) Remove(members ...string) int {
 	for _, m := range members {
 		if cur, ok := s.scores[m]; ok {
 			delete(s.scores, m)
-			s.list.Delete(zkey{cur, m})
+			s.list.delete(zkey{cur, m})
 			n++
 		}
 	}
@@ -207,8 +258,7 @@ func (s *SortedSet) Rank(member string) (rank int, score float64, ok bool) {
 	if !ok {
 		return 0, 0, false
 	}
-	rank, _ = s.list.Rank(zkey{score, member})
-	return rank, score, true
+	return s.list.rank(zkey{score, member}), score, true
 }
 
 // RevRank is ZREVRANK WITHSCORE: member's 0-based position in descending
@@ -221,31 +271,25 @@ func (s *SortedSet) RevRank(member string) (rank int, score float64, ok bool) {
 	return rank, score, ok
 }
 
-// scoreRange returns the first and last nodes (and the first's rank) of the
-// elements with min <= score <= max (bounds as given), or nil.
-func (s *SortedSet) scoreRange(lo, hi ScoreBound) (first, last *node[zkey, struct{}], firstRank, lastRank int) {
+// scoreRange returns the ranks [a, b] of the elements with scores within
+// the bounds (b < a when there are none).
+func (s *SortedSet) scoreRange(lo, hi ScoreBound) (a, b int) {
 	if lo.Value > hi.Value || (lo.Value == hi.Value && (lo.Exclusive || hi.Exclusive)) {
-		return nil, nil, 0, -1
+		return 0, -1
 	}
-	first, firstRank = s.list.firstWhere(func(k zkey) bool { return lo.aboveMin(k.score) })
-	if first == nil || !hi.belowMax(first.key.score) {
-		return nil, nil, 0, -1
-	}
-	last, lastRank = s.list.lastWhere(func(k zkey) bool { return hi.belowMax(k.score) })
-	return first, last, firstRank, lastRank
+	a = s.list.countWhile(func(k zkey) bool { return !lo.aboveMin(k.score) })
+	b = s.list.countWhile(func(k zkey) bool { return hi.belowMax(k.score) }) - 1
+	return a, b
 }
 
 // lexRange is scoreRange for lex bounds.
-func (s *SortedSet) lexRange(lo, hi LexBound) (first, last *node[zkey, struct{}], firstRank, lastRank int) {
+func (s *SortedSet) lexRange(lo, hi LexBound) (a, b int) {
 	if lexEmpty(lo, hi) {
-		return nil, nil, 0, -1
+		return 0, -1
 	}
-	first, firstRank = s.list.firstWhere(func(k zkey) bool { return lo.aboveMin(k.member) })
-	if first == nil || !hi.belowMax(first.key.member) {
-		return nil, nil, 0, -1
-	}
-	last, lastRank = s.list.lastWhere(func(k zkey) bool { return hi.belowMax(k.member) })
-	return first, last, firstRank, lastRank
+	a = s.list.countWhile(func(k zkey) bool { return !lo.aboveMin(k.member) })
+	b = s.list.countWhile(func(k zkey) bool { return hi.belowMax(k.member) }) - 1
+	return a, b
 }
 
 func lexEmpty(lo, hi LexBound) bool {
@@ -262,7 +306,10 @@ func lexEmpty(lo, hi LexBound) bool {
 // Count is ZCOUNT: the number of members with scores within [min, max]
 // (each bound inclusive or exclusive). O(log n) expected.
 func (s *SortedSet) Count(min, max ScoreBound) int {
-	_, _, a, b := s.scoreRange(min, max)
+	a, b := s.scoreRange(min, max)
+	if b < a {
+		return 0
+	}
 	return b - a + 1
 }
 
@@ -270,7 +317,10 @@ func (s *SortedSet) Count(min, max ScoreBound) int {
 // order. As in Redis, lex ranges assume every member has the same score;
 // otherwise the result is unspecified. O(log n) expected.
 func (s *SortedSet) LexCount(min, max LexBound) int {
-	_, _, a, b := s.lexRange(min, max)
+	a, b := s.lexRange(min, max)
+	if b < a {
+		return 0
+	}
 	return b - a + 1
 }
 
@@ -303,14 +353,14 @@ func (s *SortedSet) RangeByRank(start, stop int, rev bool) []Entry {
 		return nil
 	}
 	out := make([]Entry, 0, b-a)
-	if rev {
-		for k := range s.list.RangeByRankBackward(n-b, n-a) {
-			out = append(out, Entry{k.member, k.score})
-		}
-		return out
-	}
-	for k := range s.list.RangeByRank(a, b) {
+	collect := func(k zkey) bool {
 		out = append(out, Entry{k.member, k.score})
+		return len(out) < b-a
+	}
+	if rev {
+		s.list.descend(n-1-a, collect)
+	} else {
+		s.list.ascend(a, collect)
 	}
 	return out
 }
@@ -326,10 +376,11 @@ type Limit struct {
 	Set bool
 }
 
-// walk collects the nodes from first to last (inclusive; last is reached by
-// rank count) in the given direction, honouring lim.
-func walk(first, last *node[zkey, struct{}], n int, rev bool, lim Limit) []Entry {
-	if first == nil || n <= 0 {
+// walk collects the elements with ranks a..b inclusive in the given
+// direction, honouring lim.
+func (s *SortedSet) walk(a, b int, rev bool, lim Limit) []Entry {
+	n := b - a + 1
+	if n <= 0 {
 		return nil
 	}
 	offset, count := 0, -1
@@ -342,27 +393,19 @@ func walk(first, last *node[zkey, struct{}], n int, rev bool, lim Limit) []Entry
 	if offset >= n {
 		return nil
 	}
-	x := first
-	if rev {
-		x = last
-	}
-	step := func(x *node[zkey, struct{}]) *node[zkey, struct{}] {
-		if rev {
-			return x.prev
-		}
-		return x.next[0].next
-	}
-	for range offset {
-		x = step(x)
-	}
 	left := n - offset
 	if count >= 0 {
 		left = min(left, count)
 	}
 	out := make([]Entry, 0, left)
-	for ; left > 0; left-- {
-		out = append(out, Entry{x.key.member, x.key.score})
-		x = step(x)
+	collect := func(k zkey) bool {
+		out = append(out, Entry{k.member, k.score})
+		return len(out) < left
+	}
+	if rev {
+		s.list.descend(b-offset, collect)
+	} else {
+		s.list.ascend(a+offset, collect)
 	}
 	return out
 }
@@ -372,8 +415,8 @@ func walk(first, last *node[zkey, struct{}], n int, rev bool, lim Limit) []Entry
 // descending. Unlike the Redis command, min comes first even with rev.
 // O(log n + offset + m) expected.
 func (s *SortedSet) RangeByScore(min, max ScoreBound, rev bool, lim Limit) []Entry {
-	first, last, a, b := s.scoreRange(min, max)
-	return walk(first, last, b-a+1, rev, lim)
+	a, b := s.scoreRange(min, max)
+	return s.walk(a, b, rev, lim)
 }
 
 // RangeByLex is ZRANGE min max BYLEX [REV] [LIMIT offset count]: the members
@@ -381,8 +424,8 @@ func (s *SortedSet) RangeByScore(min, max ScoreBound, rev bool, lim Limit) []Ent
 // same-score assumption). Unlike the Redis command, min comes first even with
 // rev.
 func (s *SortedSet) RangeByLex(min, max LexBound, rev bool, lim Limit) []Entry {
-	first, last, a, b := s.lexRange(min, max)
-	return walk(first, last, b-a+1, rev, lim)
+	a, b := s.lexRange(min, max)
+	return s.walk(a, b, rev, lim)
 }
 
 // PopMin is ZPOPMIN key count: it removes and returns up to count members
@@ -406,12 +449,13 @@ func (s *SortedSet) pop(count int, highest bool) ([]Entry, error) {
 	out := make([]Entry, 0, count)
 	for range count {
 		var k zkey
+		take := func(x zkey) bool { k = x; return false }
 		if highest {
-			k, _, _ = s.list.Max()
+			s.list.descend(s.list.len()-1, take)
 		} else {
-			k, _, _ = s.list.Min()
+			s.list.ascend(0, take)
 		}
-		s.list.Delete(k)
+		s.list.delete(k)
 		delete(s.scores, k.member)
 		out = append(out, Entry{k.member, k.score})
 	}
@@ -424,11 +468,12 @@ func (s *SortedSet) removeRanks(a, b int) int {
 		return 0
 	}
 	victims := make([]zkey, 0, b-a)
-	for k := range s.list.RangeByRank(a, b) {
+	s.list.ascend(a, func(k zkey) bool {
 		victims = append(victims, k)
-	}
+		return len(victims) < b-a
+	})
 	for _, k := range victims {
-		s.list.Delete(k)
+		s.list.delete(k)
 		delete(s.scores, k.member)
 	}
 	return len(victims)
@@ -445,14 +490,14 @@ func (s *SortedSet) RemRangeByRank(start, stop int) int {
 // RemRangeByScore is ZREMRANGEBYSCORE: it removes the members with scores
 // between min and max and returns how many it removed.
 func (s *SortedSet) RemRangeByScore(min, max ScoreBound) int {
-	_, _, a, b := s.scoreRange(min, max)
+	a, b := s.scoreRange(min, max)
 	return s.removeRanks(a, b+1)
 }
 
 // RemRangeByLex is ZREMRANGEBYLEX: it removes the members between min and
 // max in byte order and returns how many it removed.
 func (s *SortedSet) RemRangeByLex(min, max LexBound) int {
-	_, _, a, b := s.lexRange(min, max)
+	a, b := s.lexRange(min, max)
 	return s.removeRanks(a, b+1)
 }
 
@@ -460,21 +505,13 @@ func (s *SortedSet) RemRangeByLex(min, max LexBound) int {
 // member bytes). Mutating the set during iteration follows [Map]'s rules.
 func (s *SortedSet) All() iter.Seq[Entry] {
 	return func(yield func(Entry) bool) {
-		for k := range s.list.All() {
-			if !yield(Entry{k.member, k.score}) {
-				return
-			}
-		}
+		s.list.ascend(0, func(k zkey) bool { return yield(Entry{k.member, k.score}) })
 	}
 }
 
 // Backward returns an iterator over the members in descending order.
 func (s *SortedSet) Backward() iter.Seq[Entry] {
 	return func(yield func(Entry) bool) {
-		for k := range s.list.Backward() {
-			if !yield(Entry{k.member, k.score}) {
-				return
-			}
-		}
+		s.list.descend(s.list.len()-1, func(k zkey) bool { return yield(Entry{k.member, k.score}) })
 	}
 }

@@ -3,8 +3,12 @@ package skiplist
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"slices"
+	"strconv"
 	"testing"
+
+	"github.com/sysdesign-go/sysdesign/internal/raceflag"
 )
 
 func TestAddErrors(t *testing.T) {
@@ -134,7 +138,7 @@ func TestSortedSetOrderAndRanges(t *testing.T) {
 	if got := names(es); !slices.Equal(got, []string{"carol", "bob"}) {
 		t.Errorf("PopMax = %v", got)
 	}
-	checkInvariants(t, s.list)
+	checkIndex(t, s)
 }
 
 func TestBounds(t *testing.T) {
@@ -163,5 +167,125 @@ func TestBounds(t *testing.T) {
 		if _, err := ParseLexBound(in); !errors.Is(err, ErrBadBound) {
 			t.Errorf("ParseLexBound(%q) = %v; want ErrBadBound", in, err)
 		}
+	}
+}
+
+// checkIndex verifies the invariants of whichever index s uses.
+func checkIndex(t *testing.T, s *SortedSet) {
+	t.Helper()
+	switch x := s.list.(type) {
+	case skipIndex:
+		checkInvariants(t, x.m)
+	case *btree:
+		checkBtree(t, x)
+	}
+	if s.list.len() != len(s.scores) {
+		t.Fatalf("index holds %d keys; map %d", s.list.len(), len(s.scores))
+	}
+	for e := range s.All() {
+		if sc, ok := s.scores[e.Member]; !ok || sc != e.Score {
+			t.Fatalf("index has %v; map %v, %v", e, sc, ok)
+		}
+	}
+}
+
+// checkBtree verifies sizes, separators, ordering, fill and leaf links.
+func checkBtree(t *testing.T, bt *btree) {
+	t.Helper()
+	var leaves []*bnode
+	var walk func(x *bnode, lo, hi *zkey, root bool) int
+	walk = func(x *bnode, lo, hi *zkey, root bool) int {
+		for i, k := range x.keys {
+			if x.leaf && i > 0 && compareZ(x.keys[i-1], k) >= 0 {
+				t.Fatalf("leaf keys out of order")
+			}
+			if x.leaf && ((lo != nil && compareZ(k, *lo) < 0) || (hi != nil && compareZ(k, *hi) >= 0)) {
+				t.Fatalf("key %v outside separator range", k)
+			}
+		}
+		if x.leaf {
+			if !root && len(x.keys) < btMin {
+				t.Fatalf("leaf underfull: %d", len(x.keys))
+			}
+			leaves = append(leaves, x)
+			return len(x.keys)
+		}
+		if len(x.kids) != len(x.keys) || len(x.kids) != len(x.sizes) || (!root && len(x.kids) < btMin) || (root && len(x.kids) < 2) {
+			t.Fatalf("inner node shape: %d kids, %d keys, %d sizes", len(x.kids), len(x.keys), len(x.sizes))
+		}
+		total := 0
+		for i, c := range x.kids {
+			clo, chi := lo, hi
+			if i > 0 {
+				clo = &x.keys[i]
+			}
+			if i+1 < len(x.kids) {
+				chi = &x.keys[i+1]
+			}
+			n := walk(c, clo, chi, false)
+			if n != x.sizes[i] {
+				t.Fatalf("size %d; subtree has %d", x.sizes[i], n)
+			}
+			total += n
+		}
+		return total
+	}
+	if n := walk(bt.root, nil, nil, true); n != bt.n {
+		t.Fatalf("tree holds %d; n = %d", n, bt.n)
+	}
+	for i, l := range leaves {
+		if (i > 0 && l.prev != leaves[i-1]) || (i == 0 && l.prev != nil) {
+			t.Fatalf("leaf prev link %d broken", i)
+		}
+		if (i+1 < len(leaves) && l.next != leaves[i+1]) || (i+1 == len(leaves) && l.next != nil) {
+			t.Fatalf("leaf next link %d broken", i)
+		}
+	}
+}
+
+// TestSortedSetIndexesAgree drives a skiplist-backed and a B-tree-backed
+// set with the same random commands (enough to split and merge many nodes)
+// and compares every reply and both structures' invariants.
+func TestSortedSetIndexesAgree(t *testing.T) {
+	ops := 60000
+	if raceflag.Enabled {
+		ops = 15000
+	}
+	a, _ := NewSortedSet(Options{})
+	b, _ := NewSortedSet(Options{Index: BTreeIndex})
+	r := rand.New(rand.NewPCG(5, 5))
+	member := func() string { return "m" + strconv.Itoa(r.IntN(3000)) }
+	for i := range ops {
+		var args []string
+		switch r.IntN(10) {
+		case 0, 1, 2, 3:
+			args = []string{"ZADD", "z", strconv.Itoa(r.IntN(200)), member()}
+		case 4, 5:
+			args = []string{"ZREM", "z", member(), member()}
+		case 6:
+			args = []string{"ZRANK", "z", member()}
+		case 7:
+			args = []string{"ZRANGE", "z", strconv.Itoa(r.IntN(100)), strconv.Itoa(r.IntN(100)), "BYSCORE", "LIMIT", strconv.Itoa(r.IntN(5)), "20"}
+		case 8:
+			start := r.IntN(3000)
+			args = []string{"ZREMRANGEBYRANK", "z", strconv.Itoa(start), strconv.Itoa(start + r.IntN(3))}
+		default:
+			args = []string{"ZPOPMIN", "z", strconv.Itoa(r.IntN(3))}
+			if r.IntN(2) == 0 {
+				args[0] = "ZPOPMAX"
+			}
+		}
+		if x, y := norm(exec(a, args)), norm(exec(b, args)); x != y {
+			t.Fatalf("op %d %v: skiplist %s; btree %s", i, args, x, y)
+		}
+		if i%5000 == 0 {
+			checkIndex(t, a)
+			checkIndex(t, b)
+		}
+	}
+	checkIndex(t, a)
+	checkIndex(t, b)
+	if a.Card() < 500 {
+		t.Fatalf("test too small to exercise splits: %d members", a.Card())
 	}
 }
