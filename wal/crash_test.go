@@ -164,16 +164,34 @@ func envInt(name string, def int) int {
 // file operation with torn writes, and checks recovery against a model.
 func TestCrashInjection(t *testing.T) {
 	cases := envInt("WAL_CRASH_CASES", 10000)
+	const shards = 4 // parallel subtests, to use every core under -race
+	var mu sync.Mutex
 	stats := map[string]int{}
-	for seed := range uint64(cases) {
-		crashCase(t, seed, stats)
-		if t.Failed() {
-			t.Fatalf("seed %d failed", seed)
+	t.Run("shards", func(t *testing.T) {
+		for shard := range shards {
+			t.Run(fmt.Sprint(shard), func(t *testing.T) {
+				t.Parallel()
+				local := map[string]int{}
+				for seed := uint64(shard); seed < uint64(cases); seed += shards {
+					crashCase(t, seed, local)
+					if t.Failed() {
+						t.Fatalf("seed %d failed", seed)
+					}
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				for k, v := range local {
+					stats[k] += v
+				}
+			})
 		}
-	}
+	})
 	t.Logf("%d cases: %v", cases, stats)
 	if stats["torn"] == 0 || stats["clean"] == 0 || stats["lost-unacked"] == 0 {
 		t.Errorf("scenarios did not cover torn, clean and lost-unacked recoveries: %v", stats)
+	}
+	if total := stats["torn"] + stats["clean"]; total != cases {
+		t.Errorf("ran %d cases; want %d", total, cases)
 	}
 }
 
@@ -392,4 +410,63 @@ func TestCrashInjectionConcurrent(t *testing.T) {
 		t.Fatal("no append was ever acknowledged before a crash")
 	}
 	t.Logf("%d cases, %d acknowledged records checked", cases, total)
+}
+
+// TestTruncateFrontInterrupted crashes at every file operation of a
+// TruncateFront that rewrites a segment: the log reopens with either the
+// old first index or the new one, never a gap, and its records are intact.
+func TestTruncateFrontInterrupted(t *testing.T) {
+	finished := false
+	for n := 1; !finished; n++ {
+		cfs := &crashFS{MemFS: NewMemFS(), rng: rand.New(rand.NewPCG(uint64(n), 1)), n: 1 << 30}
+		l, err := Open("log", &Options{FS: cfs, SegmentSize: 64})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 9 {
+			if _, err := l.Append(fmt.Appendf(nil, "r%d", i+1)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cfs.n = n
+		if err := l.TruncateFront(5); err == nil {
+			finished = true
+			cfs.crash()
+		}
+		l2, err := Open("log", &Options{FS: cfs.snapshot})
+		if err != nil {
+			t.Fatalf("crash at step %d: reopen: %v", n, err)
+		}
+		first := l2.FirstIndex()
+		if first != 1 && first != 4 && first != 5 || l2.LastIndex() != 9 {
+			t.Fatalf("crash at step %d: log holds %d..%d; want 1, 4 or 5 .. 9", n, first, l2.LastIndex())
+		}
+		if finished && first != 5 {
+			t.Fatalf("TruncateFront returned but the log starts at %d", first)
+		}
+		for i := first; i <= 9; i++ {
+			if got, err := l2.Read(i); err != nil || string(got) != fmt.Sprintf("r%d", i) {
+				t.Fatalf("crash at step %d: Read(%d) = %q, %v", n, i, got, err)
+			}
+		}
+		l2.Close()
+	}
+}
+
+// TestLeftoverTempFile: a rewrite interrupted before its rename leaves a
+// .tmp file, which Open deletes and reports.
+func TestLeftoverTempFile(t *testing.T) {
+	fs := NewMemFS()
+	l := mustOpen(t, fs, Options{})
+	l.Append([]byte("x"))
+	l.Close()
+	fs.WriteFile("log/"+segmentName(5)+".tmp", []byte("half a segment"))
+	l = mustOpen(t, fs, Options{})
+	defer l.Close()
+	if r := l.Recovery(); len(r.Removed) != 1 || r.Removed[0] != "log/"+segmentName(5)+".tmp" {
+		t.Fatalf("Removed = %v; want the .tmp file", r.Removed)
+	}
+	if names, _ := fs.List("log"); len(names) != 1 {
+		t.Fatalf("files after recovery: %v; want one segment", names)
+	}
 }
