@@ -295,12 +295,12 @@ func (db *DB) runCompaction(c *compaction) error {
 	var children []base.Iterator
 	if c.level == 0 {
 		for _, f := range c.inputs[0] {
-			children = append(children, newLevelIter(db, []*fileMeta{f}))
+			children = append(children, newLevelIter(db, []*fileMeta{f}, false))
 		}
 	} else {
-		children = append(children, newLevelIter(db, c.inputs[0]))
+		children = append(children, newLevelIter(db, c.inputs[0], false))
 	}
-	children = append(children, newLevelIter(db, c.inputs[1]))
+	children = append(children, newLevelIter(db, c.inputs[1], false))
 	it := newMergingIter(children)
 	defer it.Close()
 

@@ -36,7 +36,7 @@ func TestCrashChild(t *testing.T) {
 	if dir == "" {
 		return // run directly: nothing to do (the parent test asserts)
 	}
-	db, err := Open(dir, crashOptions())
+	db, err := openSmallManifest(dir, crashOptions())
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(2)

@@ -54,8 +54,11 @@ type DB struct {
 	manual      *manualCompaction
 	bgBusy      bool
 	st          counters
-	manifest    *record.Writer
+	manifest    *record.Writer // guarded by manifestMu after Open
 	manifestNum uint64
+	logNum      uint64 // log number recorded in the MANIFEST; manifestMu
+	// maxManifest is the MANIFEST size that triggers a rewrite.
+	maxManifest int64
 
 	batches sync.Pool // *Batch for Put and Delete
 
@@ -86,6 +89,7 @@ func Open(dir string, opts *Options) (*DB, error) {
 		snapshots: map[*Snapshot]struct{}{},
 	}
 	db.cond.L = &db.mu
+	db.maxManifest = 4 << 20
 	db.batches.New = func() any { return new(Batch) }
 	if o.CacheSize > 0 {
 		db.cache = sstable.NewCache(o.CacheSize)
@@ -235,6 +239,7 @@ func (db *DB) recover() error {
 		return fmt.Errorf("lsm: %w", err)
 	}
 	db.manifest = mw
+	db.logNum = newLog
 	v.refs = 1
 	live := map[uint64]bool{}
 	for l := range v.levels {
@@ -337,7 +342,14 @@ func (db *DB) logAndApply(edit *versionEdit, flushed bool) error {
 	if err != nil {
 		return fmt.Errorf("lsm: internal error: %w", err)
 	}
-	if err := db.manifest.Append(edit.encode(), true); err != nil {
+	if edit.hasLogNum {
+		db.logNum = edit.logNum
+	}
+	if db.manifest.Size() >= db.maxManifest {
+		if err := db.rotateManifest(nv, edit); err != nil {
+			return err
+		}
+	} else if err := db.manifest.Append(edit.encode(), true); err != nil {
 		return fmt.Errorf("lsm: writing manifest: %w", err)
 	}
 	db.mu.Lock()
@@ -354,6 +366,36 @@ func (db *DB) logAndApply(edit *versionEdit, flushed bool) error {
 		db.imm = db.imm[1:]
 	}
 	db.cond.Broadcast()
+	return nil
+}
+
+// rotateManifest starts a new MANIFEST holding nv as one snapshot edit,
+// points CURRENT at it and deletes the old one. manifestMu is held.
+func (db *DB) rotateManifest(nv *version, edit *versionEdit) error {
+	db.mu.Lock()
+	num := db.nextFile
+	db.nextFile++
+	next := db.nextFile
+	db.mu.Unlock()
+	snap := nv.snapshotEdit()
+	snap.setLogNum(db.logNum)
+	snap.setNextFile(next)
+	snap.setLastSeq(edit.lastSeq)
+	mw, err := record.Create(manifestName(db.dir, num))
+	if err != nil {
+		return fmt.Errorf("lsm: %w", err)
+	}
+	if err := mw.Append(snap.encode(), true); err != nil {
+		mw.Close()
+		return fmt.Errorf("lsm: writing manifest: %w", err)
+	}
+	if err := setCurrent(db.dir, num); err != nil {
+		mw.Close()
+		return fmt.Errorf("lsm: %w", err)
+	}
+	db.manifest.Close()
+	os.Remove(manifestName(db.dir, db.manifestNum))
+	db.manifest, db.manifestNum = mw, num
 	return nil
 }
 

@@ -236,3 +236,41 @@ func FuzzVersionEdit(f *testing.F) {
 }
 
 type kindAlias = base.Kind
+
+func TestManifestRotation(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir, smallOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.manifestMu.Lock()
+	db.maxManifest = 512
+	db.manifestMu.Unlock()
+	first := db.manifestNum
+	fill(t, db, 5000)
+	if err := db.Compact(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	db.manifestMu.Lock()
+	rotated := db.manifestNum != first
+	db.manifestMu.Unlock()
+	if !rotated {
+		t.Fatal("MANIFEST was not rewritten")
+	}
+	ms, _ := filepath.Glob(filepath.Join(dir, "MANIFEST-*"))
+	if len(ms) != 1 {
+		t.Fatalf("%d MANIFEST files; want 1", len(ms))
+	}
+	db.Close()
+	db, err = Open(dir, smallOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for i := 0; i < 5000; i += 7 {
+		v, err := db.Get(fmt.Appendf(nil, "k%05d", i))
+		if err != nil || string(v) != fmt.Sprintf("value-%d", i) {
+			t.Fatalf("after rotation and reopen: Get(k%05d) = %q, %v", i, v, err)
+		}
+	}
+}

@@ -14,10 +14,11 @@ type levelIter struct {
 	idx   int
 	cur   base.Iterator
 	err   error
+	fill  bool // add blocks read to the block cache
 }
 
-func newLevelIter(db *DB, files []*fileMeta) *levelIter {
-	return &levelIter{db: db, files: files, idx: -1}
+func newLevelIter(db *DB, files []*fileMeta, fillCache bool) *levelIter {
+	return &levelIter{db: db, files: files, idx: -1, fill: fillCache}
 }
 
 func (l *levelIter) open(i int) bool {
@@ -34,7 +35,7 @@ func (l *levelIter) open(i int) bool {
 		l.err = err
 		return false
 	}
-	l.cur = r.NewIter()
+	l.cur = r.NewIter(l.fill)
 	return true
 }
 

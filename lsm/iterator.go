@@ -52,11 +52,11 @@ func (db *DB) newIter(o *IterOptions, seq uint64, atSeq bool) *Iterator {
 		children = append(children, imm[i].mt.NewIter())
 	}
 	for _, f := range v.levels[0] {
-		children = append(children, newLevelIter(db, []*fileMeta{f}))
+		children = append(children, newLevelIter(db, []*fileMeta{f}, true))
 	}
 	for l := 1; l < numLevels; l++ {
 		if len(v.levels[l]) > 0 {
-			children = append(children, newLevelIter(db, v.levels[l]))
+			children = append(children, newLevelIter(db, v.levels[l], true))
 		}
 	}
 	it.it = newMergingIter(children)

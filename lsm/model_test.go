@@ -165,7 +165,7 @@ func TestModel(t *testing.T) {
 func runModel(t *testing.T, seed uint64, steps int) {
 	r := rand.New(rand.NewPCG(seed, 77))
 	dir := t.TempDir()
-	db, err := Open(dir, smallOptions())
+	db, err := openSmallManifest(dir, smallOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +237,7 @@ func runModel(t *testing.T, seed uint64, steps int) {
 			if err := db.Close(); err != nil {
 				t.Fatal(err)
 			}
-			if db, err = Open(dir, smallOptions()); err != nil {
+			if db, err = openSmallManifest(dir, smallOptions()); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -253,4 +253,17 @@ func runModel(t *testing.T, seed uint64, steps int) {
 		t.Fatalf("model run did no flush or compaction: %+v", st)
 	}
 	t.Logf("stats: %+v", st)
+}
+
+// openSmallManifest opens a DB whose MANIFEST is rewritten every few
+// edits, so tests exercise the rotation too.
+func openSmallManifest(dir string, o *Options) (*DB, error) {
+	db, err := Open(dir, o)
+	if err != nil {
+		return nil, err
+	}
+	db.manifestMu.Lock()
+	db.maxManifest = 2048
+	db.manifestMu.Unlock()
+	return db, nil
 }

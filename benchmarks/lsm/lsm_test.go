@@ -3,12 +3,14 @@
 // compression, 10-bit Bloom filters, 4 MiB memtables and an 8 MiB block
 // cache for all three.
 //
-// The read workloads run on a database preloaded with LSM_BENCH_N entries
-// (default 200,000; the size is LSM_BENCH_N=1000000), built once
-// per implementation and process.
+// The read and overwrite workloads run on a database preloaded with
+// LSM_BENCH_N entries in random order (default 200,000; the size is
+// LSM_BENCH_N=1000000) and then fully compacted, built once per
+// implementation and process.
 package lsmbench
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"math/rand/v2"
@@ -25,6 +27,7 @@ import (
 	"github.com/syndtr/goleveldb/leveldb/filter"
 	"github.com/syndtr/goleveldb/leveldb/iterator"
 	"github.com/syndtr/goleveldb/leveldb/opt"
+	"github.com/syndtr/goleveldb/leveldb/util"
 	"github.com/sysdesign-go/sysdesign/lsm"
 )
 
@@ -55,6 +58,7 @@ type store interface {
 	Put(k, v []byte) error
 	Get(k []byte) (found bool, err error)
 	Scan() scanner
+	Compact() error // full manual compaction
 	Close() error
 }
 
@@ -92,8 +96,9 @@ func (s ours) Get(k []byte) (bool, error) {
 	}
 	return err == nil, err
 }
-func (s ours) Scan() scanner { return s.db.NewIter(nil) }
-func (s ours) Close() error  { return s.db.Close() }
+func (s ours) Scan() scanner  { return s.db.NewIter(nil) }
+func (s ours) Compact() error { return s.db.Compact(context.Background()) }
+func (s ours) Close() error   { return s.db.Close() }
 
 // goleveldb
 
@@ -117,8 +122,9 @@ func (s ldb) Get(k []byte) (bool, error) {
 	}
 	return err == nil, err
 }
-func (s ldb) Scan() scanner { return ldbIter{s.db.NewIterator(nil, nil)} }
-func (s ldb) Close() error  { return s.db.Close() }
+func (s ldb) Scan() scanner  { return ldbIter{s.db.NewIterator(nil, nil)} }
+func (s ldb) Compact() error { return s.db.CompactRange(util.Range{}) }
+func (s ldb) Close() error   { return s.db.Close() }
 
 type ldbIter struct{ iterator.Iterator }
 
@@ -163,7 +169,8 @@ func (s peb) Get(k []byte) (bool, error) {
 	closer.Close()
 	return true, nil
 }
-func (s peb) Scan() scanner { it, _ := s.db.NewIter(nil); return it }
+func (s peb) Scan() scanner  { it, _ := s.db.NewIter(nil); return it }
+func (s peb) Compact() error { return s.db.Compact([]byte("key:"), []byte("key;"), true) }
 func (s peb) Close() error {
 	err := s.db.Close()
 	s.cache.Unref()
@@ -230,9 +237,9 @@ func loaded(b *testing.B, im impl) store {
 				return
 			}
 		}
-		// Let background compaction settle a little, as db_bench does
-		// between phases (it waits for compactions).
-		time.Sleep(2 * time.Second)
+		// A full compaction, so every implementation starts the read
+		// workloads from a settled tree with no background work pending.
+		l.err = l.s.Compact()
 	})
 	if l.err != nil {
 		b.Fatal(l.err)

@@ -38,7 +38,7 @@ type Memtable struct {
 	count  atomic.Int64
 	rnd    uint64
 	chunk  []byte
-	nodes  []node                  // slab of unused nodes
+	nodes  []node                 // slab of unused nodes
 	towers []atomic.Pointer[node] // slab of unused tower slots
 	prev   [maxHeight]*node
 }

@@ -104,7 +104,7 @@ func (r *Reader) readRaw(off, n, limit uint64) ([]byte, error) {
 	return b, nil
 }
 
-func (r *Reader) readBlock(handle []byte) ([]byte, error) {
+func (r *Reader) readBlock(handle []byte, fill bool) ([]byte, error) {
 	off, n1 := binary.Uvarint(handle)
 	if n1 <= 0 {
 		return nil, r.corrupt("bad block handle")
@@ -120,7 +120,9 @@ func (r *Reader) readBlock(handle []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.cache.Set(r.fileID, off, b)
+	if fill {
+		r.cache.Set(r.fileID, off, b)
+	}
 	return b, nil
 }
 
@@ -139,18 +141,19 @@ func (r *Reader) Get(ik []byte) (value []byte, kind base.Kind, found bool, err e
 	if !r.MayContain(ukey) {
 		return nil, 0, false, nil
 	}
-	var idx blockIter
+	var kbuf [2][64]byte
+	idx := blockIter{key: kbuf[0][:0]}
 	if err := idx.init(r.index); err != nil {
 		return nil, 0, false, r.wrap(err)
 	}
 	if !idx.SeekGE(ik) {
 		return nil, 0, false, r.wrap(idx.err)
 	}
-	b, err := r.readBlock(idx.val)
+	b, err := r.readBlock(idx.val, true)
 	if err != nil {
 		return nil, 0, false, err
 	}
-	var it blockIter
+	it := blockIter{key: kbuf[1][:0]}
 	if err := it.init(b); err != nil {
 		return nil, 0, false, r.wrap(err)
 	}
@@ -166,9 +169,11 @@ func (r *Reader) Get(ik []byte) (value []byte, kind base.Kind, found bool, err e
 // Close closes the file.
 func (r *Reader) Close() error { return r.f.Close() }
 
-// NewIter returns a two-level iterator over the table.
-func (r *Reader) NewIter() base.Iterator {
-	it := &tableIter{r: r}
+// NewIter returns a two-level iterator over the table. Blocks it reads go
+// into the cache only if fillCache is set (compactions pass false, so one
+// pass over cold data does not evict the hot blocks).
+func (r *Reader) NewIter(fillCache bool) base.Iterator {
+	it := &tableIter{r: r, fill: fillCache}
 	if err := it.index.init(r.index); err != nil {
 		it.err = r.wrap(err)
 	}
@@ -177,6 +182,7 @@ func (r *Reader) NewIter() base.Iterator {
 
 type tableIter struct {
 	r     *Reader
+	fill  bool
 	index blockIter
 	data  blockIter
 	err   error
@@ -199,7 +205,7 @@ func (it *tableIter) load() bool {
 		}
 		return false
 	}
-	b, err := it.r.readBlock(it.index.val)
+	b, err := it.r.readBlock(it.index.val, it.fill)
 	if err != nil {
 		return it.fail(err)
 	}

@@ -83,7 +83,7 @@ func TestTableModel(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "t.sst")
 			writeTable(t, path, es, tc.opts)
 			rd := openTable(t, path, NewCache(1<<20))
-			it := rd.NewIter()
+			it := rd.NewIter(true)
 			i := 0
 			for ok := it.First(); ok; ok = it.Next() {
 				if !bytes.Equal(it.Key(), es[i].k) || !bytes.Equal(it.Value(), es[i].v) {
@@ -186,7 +186,7 @@ func readWhole(path string) error {
 	if err != nil {
 		return err
 	}
-	it := rd.NewIter()
+	it := rd.NewIter(true)
 	for ok := it.First(); ok; ok = it.Next() {
 	}
 	return it.Error()
@@ -242,7 +242,7 @@ func FuzzTable(f *testing.F) {
 		if err != nil {
 			return
 		}
-		it := rd.NewIter()
+		it := rd.NewIter(true)
 		var last []byte
 		for ok := it.First(); ok; ok = it.Next() {
 			last = append(last[:0], it.Key()...)
