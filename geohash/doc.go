@@ -12,9 +12,10 @@
 // # Codec
 //
 // [EncodeInt] and [DecodeInt] work on integer geohashes of 1..64 bits
-// (pure Go, a few nanoseconds, no allocation: the fixed-point position is
-// read straight from the float64 mantissa and bits are interleaved with
-// shifts and masks). [Encode], [AppendEncode] and [Decode] work on base32
+// (a few nanoseconds, no allocation: the fixed-point position is read
+// straight from the float64 mantissa and bits are interleaved with shifts
+// and masks; on amd64 CPUs with BMI2 a small assembly routine interleaves
+// with PDEP instead, bit-identical, and the purego build tag turns it off). [Encode], [AppendEncode] and [Decode] work on base32
 // strings of any length; up to 12 characters they are the integer codes.
 // Decoding returns the cell's [Box] (use Box.Center for its centre);
 // invalid strings return a [*SyntaxError] wrapping [ErrInvalidHash].

@@ -68,6 +68,13 @@ type entry[K cmp.Ordered] struct {
 	key      uint64
 	id       K
 	lat, lon float64
+	x, y, z  float64 // unit vector: a cheap pre-filter before the haversine
+}
+
+func unitVector(lat, lon float64) (x, y, z float64) {
+	sp, cp := math.Sincos(lat * rad)
+	sl, cl := math.Sincos(lon * rad)
+	return cp * cl, cp * sl, sp
 }
 
 func lessEntry[K cmp.Ordered](a, b entry[K]) bool {
@@ -108,6 +115,7 @@ func (ix *Index[K]) Add(id K, lat, lon float64) error {
 		return err
 	}
 	e := entry[K]{key: ix.key(lat, lon), id: id, lat: lat, lon: lon}
+	e.x, e.y, e.z = unitVector(lat, lon)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if old, ok := ix.pos[id]; ok {
@@ -192,6 +200,14 @@ func (ix *Index[K]) Nearby(lat, lon, radius float64, limit int, after *Cursor[K]
 	if after != nil && (math.IsNaN(after.Dist) || after.Dist < 0) {
 		return nil, nil, fmt.Errorf("%w: distance %v", ErrInvalidCursor, after.Dist)
 	}
+	// Points farther than the chord of radius (widened a little) cannot be
+	// within radius; the rest get the exact haversine test.
+	qx, qy, qz := unitVector(lat, lon)
+	chord2 := math.Inf(1)
+	if a := radius / EarthRadius; a < math.Pi/2 {
+		c := 2 * math.Sin(a/2) * (1 + 1e-9)
+		chord2 = c*c + 1e-18
+	}
 	var out []Result[K]
 	ix.mu.RLock()
 	for _, r := range rs {
@@ -200,6 +216,10 @@ func (ix *Index[K]) Nearby(lat, lon, radius float64, limit int, after *Cursor[K]
 				return false
 			}
 			if e.key < r.Min {
+				return true
+			}
+			dx, dy, dz := e.x-qx, e.y-qy, e.z-qz
+			if dx*dx+dy*dy+dz*dz > chord2 {
 				return true
 			}
 			d := Distance(lat, lon, e.lat, e.lon)

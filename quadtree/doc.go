@@ -28,8 +28,9 @@
 // objects sampled often) and O(d) otherwise; box and radius queries
 // O(d + cells met + results); CountBox adds whole cells inside the box
 // without visiting their points; k-nearest visits O(log n + k) cells on
-// typical data. Memory is about 56 bytes plus sizeof(T) per point plus the
-// cells. Queries append to a caller's slice and allocate nothing when it
+// typical data. Memory is about 80 bytes plus sizeof(T) per point, cells
+// included (the benchmarks measure 87 bytes per point for T = int after
+// [Load]). Queries append to a caller's slice and allocate nothing when it
 // has room.
 //
 // # Concurrency
