@@ -154,3 +154,14 @@ func TestDecodeBadParameters(t *testing.T) {
 		}
 	}
 }
+
+func TestFuseDecodeRejectsOverflow(t *testing.T) {
+	// segCount*segLen beyond 32 bits must be rejected before any lookup
+	// could index out of range; the payload is absent, so this also checks
+	// the size test comes first.
+	body := appendU64(appendU64(nil, 1), 1)
+	body = appendU32(appendU32(body, 1<<18), 1<<15)
+	if err := new(Fuse).UnmarshalBinary(reframe(kindFuse, body)); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("oversized fuse = %v; want ErrCorrupt", err)
+	}
+}

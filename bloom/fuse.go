@@ -253,7 +253,7 @@ func (f *Fuse) UnmarshalBinary(data []byte) error {
 		return r.err
 	}
 	if segLen == 0 || segLen&(segLen-1) != 0 || segLen > fuseMaxSegLen || segCount == 0 || n > fuseMaxKeys ||
-		uint64(segCount)+2 > uint64(len(r.b))/uint64(segLen) {
+		uint64(segCount)+2 > uint64(len(r.b))/uint64(segLen) || (uint64(segCount)+2)*uint64(segLen) > math.MaxUint32 {
 		return corrupt("fuse filter segment length %d count %d", segLen, segCount)
 	}
 	size := (uint64(segCount) + 2) * uint64(segLen)
