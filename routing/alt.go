@@ -242,7 +242,7 @@ func treeAll(g *Graph, s *side, src int, rev bool, dist []int64, parent []int32)
 	}
 	s.reset()
 	s.touch(uint32(src))
-	s.dist[src] = 0
+	s.st[src].dist = 0
 	s.heap.push(uint32(src), 0)
 	for s.heap.len() > 0 {
 		u, du := s.heap.pop()
@@ -250,9 +250,9 @@ func treeAll(g *Graph, s *side, src int, rev bool, dist []int64, parent []int32)
 			v := head[i]
 			nd := du + int64(wt[i])
 			s.touch(v)
-			if nd < s.dist[v] {
-				s.dist[v] = nd
-				s.parent[v] = int32(u)
+			if nd < s.st[v].dist {
+				s.st[v].dist = nd
+				s.st[v].parent = int32(u)
 				s.heap.push(v, nd)
 			}
 		}
@@ -261,7 +261,7 @@ func treeAll(g *Graph, s *side, src int, rev bool, dist []int64, parent []int32)
 		dist[v] = s.d(uint32(v))
 		parent[v] = -1
 		if dist[v] != Infinity {
-			parent[v] = s.parent[v]
+			parent[v] = s.st[v].parent
 		}
 	}
 }

@@ -123,7 +123,7 @@ func (c *contractor) witnessSearch(u, v uint32, maxDist int64, limit int) {
 	s := &c.witness
 	s.reset()
 	s.touch(u)
-	s.dist[u] = 0
+	s.st[u].dist = 0
 	s.heap.push(u, 0)
 	settled := 0
 	for s.heap.len() > 0 && settled < limit {
@@ -138,8 +138,8 @@ func (c *contractor) witnessSearch(u, v uint32, maxDist int64, limit int) {
 			}
 			nd := dx + int64(a.w)
 			s.touch(a.n)
-			if nd < s.dist[a.n] {
-				s.dist[a.n] = nd
+			if nd < s.st[a.n].dist {
+				s.st[a.n].dist = nd
 				s.heap.push(a.n, nd)
 			}
 		}
@@ -234,8 +234,8 @@ func Contract(g *Graph, opts ContractOptions) (*Hierarchy, error) {
 	n := g.NumNodes()
 	order := make([]uint32, 0, n)
 	pq := newMinHeap(n)
-	for v := range pq.pos {
-		pq.pos[v] = -1
+	for v := range pq.st {
+		pq.st[v].pos = -1
 	}
 	for v := 0; v < n; v++ {
 		pq.push(uint32(v), c.priority(uint32(v)))
@@ -302,29 +302,27 @@ func (c *contractor) hierarchy(order []uint32) *Hierarchy {
 	for r, v := range order {
 		h.rank[v] = uint32(r)
 	}
-	pack := func(lists [][]warc) (first, head, w []uint32, mid []int32) {
+	pack := func(lists [][]warc) (first []uint32, arcs []chEdge) {
 		first = make([]uint32, n+1)
 		for r, v := range order {
 			first[r+1] = first[r] + uint32(len(lists[v]))
 		}
 		m := first[n]
-		head, w, mid = make([]uint32, m), make([]uint32, m), make([]int32, m)
+		arcs = make([]chEdge, m)
 		for r, v := range order {
 			l := lists[v]
 			slices.SortFunc(l, func(a, b warc) int { return int(h.rank[a.n]) - int(h.rank[b.n]) })
 			for i, a := range l {
 				j := first[r] + uint32(i)
-				head[j] = h.rank[a.n]
-				w[j] = a.w
-				mid[j] = -1
+				arcs[j] = chEdge{head: h.rank[a.n], w: a.w, mid: -1}
 				if a.mid >= 0 {
-					mid[j] = int32(h.rank[a.mid])
+					arcs[j].mid = int32(h.rank[a.mid])
 				}
 			}
 		}
 		return
 	}
-	h.fFirst, h.fHead, h.fW, h.fMid = pack(c.up)
-	h.bFirst, h.bHead, h.bW, h.bMid = pack(c.down)
+	h.fFirst, h.fArcs = pack(c.up)
+	h.bFirst, h.bArcs = pack(c.down)
 	return h
 }

@@ -38,6 +38,7 @@ type ParseError struct {
 	Reason string
 }
 
+// Error returns "routing: <format> line <n>: <reason>".
 func (e *ParseError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("routing: %s line %d: %s", e.Format, e.Line, e.Reason)

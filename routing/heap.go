@@ -1,16 +1,26 @@
 package routing
 
+// nodeState is everything a search keeps per node, in one struct so a
+// visit touches one cache line.
+type nodeState struct {
+	dist   int64
+	parent int32
+	aux    int32 // shortcut middle of the parent arc (CH)
+	gen    uint32
+	pos    int32 // heap slot, -1 when not in the heap
+}
+
 // minHeap is an indexed 4-ary min-heap of nodes keyed by int64, with
-// decrease-key. pos is shared with the owning side's generation stamps:
-// a node is in the heap iff pos[v] >= 0 (valid only for touched nodes).
+// decrease-key. st is shared with the owning side: a node is in the heap
+// iff st[v].pos >= 0 (valid only for nodes touched in this search).
 type minHeap struct {
 	keys  []int64
 	nodes []uint32
-	pos   []int32
+	st    []nodeState
 }
 
 func newMinHeap(n int) minHeap {
-	return minHeap{pos: make([]int32, n)}
+	return minHeap{st: make([]nodeState, n)}
 }
 
 func (h *minHeap) reset() {
@@ -25,7 +35,7 @@ func (h *minHeap) minKey() int64 { return h.keys[0] }
 // push inserts v or lowers its key. The caller has set pos[v] = -1 when v
 // was first touched in this search.
 func (h *minHeap) push(v uint32, k int64) {
-	i := int(h.pos[v])
+	i := int(h.st[v].pos)
 	if i < 0 {
 		i = len(h.nodes)
 		h.nodes = append(h.nodes, v)
@@ -41,17 +51,17 @@ func (h *minHeap) push(v uint32, k int64) {
 		}
 		h.keys[i] = h.keys[p]
 		h.nodes[i] = h.nodes[p]
-		h.pos[h.nodes[i]] = int32(i)
+		h.st[h.nodes[i]].pos = int32(i)
 		i = p
 	}
 	h.keys[i] = k
 	h.nodes[i] = v
-	h.pos[v] = int32(i)
+	h.st[v].pos = int32(i)
 }
 
 func (h *minHeap) pop() (uint32, int64) {
 	v, k := h.nodes[0], h.keys[0]
-	h.pos[v] = -1
+	h.st[v].pos = -1
 	last := len(h.nodes) - 1
 	lk, lv := h.keys[last], h.nodes[last]
 	h.keys = h.keys[:last]
@@ -82,17 +92,17 @@ func (h *minHeap) down(i int, v uint32, k int64) {
 		}
 		h.keys[i] = h.keys[m]
 		h.nodes[i] = h.nodes[m]
-		h.pos[h.nodes[i]] = int32(i)
+		h.st[h.nodes[i]].pos = int32(i)
 		i = m
 	}
 	h.keys[i] = k
 	h.nodes[i] = v
-	h.pos[v] = int32(i)
+	h.st[v].pos = int32(i)
 }
 
 // set inserts v or changes its key in either direction.
 func (h *minHeap) set(v uint32, k int64) {
-	i := int(h.pos[v])
+	i := int(h.st[v].pos)
 	if i >= 0 && k > h.keys[i] {
 		h.down(i, v, k)
 		return
@@ -103,31 +113,22 @@ func (h *minHeap) set(v uint32, k int64) {
 // side is the per-direction state of a search: tentative distances, parents
 // and a heap, cleared in O(1) by bumping a generation counter.
 type side struct {
-	dist   []int64
-	parent []int32
-	aux    []int32 // per-node extra (shortcut middle for CH parents)
-	gen    []uint32
-	cur    uint32
-	heap   minHeap
+	st   []nodeState
+	cur  uint32
+	heap minHeap
 }
 
-func newSide(n int, aux bool) side {
-	s := side{
-		dist:   make([]int64, n),
-		parent: make([]int32, n),
-		gen:    make([]uint32, n),
-		heap:   newMinHeap(n),
-	}
-	if aux {
-		s.aux = make([]int32, n)
-	}
-	return s
+func newSide(n int, _ bool) side {
+	h := newMinHeap(n)
+	return side{st: h.st, heap: h}
 }
 
 func (s *side) reset() {
 	s.cur++
 	if s.cur == 0 { // wrapped: clear stamps once every 2^32 searches
-		clear(s.gen)
+		for i := range s.st {
+			s.st[i].gen = 0
+		}
 		s.cur = 1
 	}
 	s.heap.reset()
@@ -135,18 +136,18 @@ func (s *side) reset() {
 
 // d returns the tentative distance of v, Infinity if untouched.
 func (s *side) d(v uint32) int64 {
-	if s.gen[v] != s.cur {
+	if s.st[v].gen != s.cur {
 		return Infinity
 	}
-	return s.dist[v]
+	return s.st[v].dist
 }
 
 // touch initialises v for this search if needed.
 func (s *side) touch(v uint32) {
-	if s.gen[v] != s.cur {
-		s.gen[v] = s.cur
-		s.dist[v] = Infinity
-		s.parent[v] = -1
-		s.heap.pos[v] = -1
+	if s.st[v].gen != s.cur {
+		s.st[v].gen = s.cur
+		s.st[v].dist = Infinity
+		s.st[v].parent = -1
+		s.heap.st[v].pos = -1
 	}
 }

@@ -15,29 +15,36 @@ type Hierarchy struct {
 	node []uint32 // rank -> node
 
 	// Upward arcs r -> head (head has higher rank), by rank of tail.
-	fFirst, fHead, fW []uint32
-	fMid              []int32 // rank of the shortcut's middle node, or -1
+	fFirst []uint32
+	fArcs  []chEdge
 	// Downward arcs head -> r (head has higher rank), stored at r.
-	bFirst, bHead, bW []uint32
-	bMid              []int32
+	bFirst []uint32
+	bArcs  []chEdge
+}
+
+// chEdge is an arc of the hierarchy; head and mid are ranks.
+type chEdge struct {
+	head uint32
+	w    uint32
+	mid  int32 // rank of the shortcut's middle node, or -1
 }
 
 // NumNodes returns the number of nodes of the graph the hierarchy was built from.
 func (h *Hierarchy) NumNodes() int { return h.n }
 
 // NumArcs returns the number of upward and downward arcs, shortcuts included.
-func (h *Hierarchy) NumArcs() int { return len(h.fHead) + len(h.bHead) }
+func (h *Hierarchy) NumArcs() int { return len(h.fArcs) + len(h.bArcs) }
 
 // NumShortcuts returns how many of the arcs are shortcuts.
 func (h *Hierarchy) NumShortcuts() int {
 	k := 0
-	for _, m := range h.fMid {
-		if m >= 0 {
+	for _, a := range h.fArcs {
+		if a.mid >= 0 {
 			k++
 		}
 	}
-	for _, m := range h.bMid {
-		if m >= 0 {
+	for _, a := range h.bArcs {
+		if a.mid >= 0 {
 			k++
 		}
 	}
@@ -46,7 +53,7 @@ func (h *Hierarchy) NumShortcuts() int {
 
 // Bytes returns the approximate memory held by the hierarchy's arrays.
 func (h *Hierarchy) Bytes() int {
-	return 4 * (2*h.n + len(h.fFirst) + len(h.bFirst) + 4*len(h.fHead) + 4*len(h.bHead))
+	return 4*(2*h.n+len(h.fFirst)+len(h.bFirst)) + 12*(len(h.fArcs)+len(h.bArcs))
 }
 
 // Rank returns the contraction rank of node v (0 = contracted first), or -1.
@@ -69,7 +76,7 @@ func (h *Hierarchy) Order() []int {
 // findUp returns the index of upward arc r -> to, or -1.
 func (h *Hierarchy) findUp(r, to uint32) int {
 	for i := h.fFirst[r]; i < h.fFirst[r+1]; i++ {
-		if h.fHead[i] == to {
+		if h.fArcs[i].head == to {
 			return int(i)
 		}
 	}
@@ -79,7 +86,7 @@ func (h *Hierarchy) findUp(r, to uint32) int {
 // findDown returns the index of the downward arc from -> r stored at r, or -1.
 func (h *Hierarchy) findDown(r, from uint32) int {
 	for i := h.bFirst[r]; i < h.bFirst[r+1]; i++ {
-		if h.bHead[i] == from {
+		if h.bArcs[i].head == from {
 			return int(i)
 		}
 	}
@@ -137,12 +144,12 @@ func (q *CHQuery) Route(src, dst int) (Result, error) {
 	f.reset()
 	b.reset()
 	f.touch(s)
-	f.dist[s] = 0
-	f.aux[s] = -1
+	f.st[s].dist = 0
+	f.st[s].aux = -1
 	f.heap.push(s, 0)
 	b.touch(t)
-	b.dist[t] = 0
-	b.aux[t] = -1
+	b.st[t].dist = 0
+	b.st[t].aux = -1
 	b.heap.push(t, 0)
 	best := Infinity
 	meet := int32(-1)
@@ -172,13 +179,13 @@ func (q *CHQuery) Route(src, dst int) (Result, error) {
 			}
 			if !q.stalledFw(u, du) {
 				for i := h.fFirst[u]; i < h.fFirst[u+1]; i++ {
-					v := h.fHead[i]
-					nd := du + int64(h.fW[i])
+					v := h.fArcs[i].head
+					nd := du + int64(h.fArcs[i].w)
 					f.touch(v)
-					if nd < f.dist[v] {
-						f.dist[v] = nd
-						f.parent[v] = int32(u)
-						f.aux[v] = h.fMid[i]
+					if nd < f.st[v].dist {
+						f.st[v].dist = nd
+						f.st[v].parent = int32(u)
+						f.st[v].aux = h.fArcs[i].mid
 						f.heap.push(v, nd)
 					}
 				}
@@ -190,13 +197,13 @@ func (q *CHQuery) Route(src, dst int) (Result, error) {
 			}
 			if !q.stalledBw(u, du) {
 				for i := h.bFirst[u]; i < h.bFirst[u+1]; i++ {
-					v := h.bHead[i]
-					nd := du + int64(h.bW[i])
+					v := h.bArcs[i].head
+					nd := du + int64(h.bArcs[i].w)
 					b.touch(v)
-					if nd < b.dist[v] {
-						b.dist[v] = nd
-						b.parent[v] = int32(u)
-						b.aux[v] = h.bMid[i]
+					if nd < b.st[v].dist {
+						b.st[v].dist = nd
+						b.st[v].parent = int32(u)
+						b.st[v].aux = h.bArcs[i].mid
 						b.heap.push(v, nd)
 					}
 				}
@@ -216,7 +223,7 @@ func (q *CHQuery) Route(src, dst int) (Result, error) {
 func (q *CHQuery) stalledFw(u uint32, du int64) bool {
 	h, f := q.h, &q.fw
 	for i := h.bFirst[u]; i < h.bFirst[u+1]; i++ {
-		if x := f.d(h.bHead[i]); x != Infinity && x+int64(h.bW[i]) < du {
+		if x := f.d(h.bArcs[i].head); x != Infinity && x+int64(h.bArcs[i].w) < du {
 			return true
 		}
 	}
@@ -226,7 +233,7 @@ func (q *CHQuery) stalledFw(u uint32, du int64) bool {
 func (q *CHQuery) stalledBw(u uint32, du int64) bool {
 	h, b := q.h, &q.bw
 	for i := h.fFirst[u]; i < h.fFirst[u+1]; i++ {
-		if x := b.d(h.fHead[i]); x != Infinity && x+int64(h.fW[i]) < du {
+		if x := b.d(h.fArcs[i].head); x != Infinity && x+int64(h.fArcs[i].w) < du {
 			return true
 		}
 	}
@@ -237,14 +244,14 @@ func (q *CHQuery) stalledBw(u uint32, du int64) bool {
 func (q *CHQuery) unpack(meet uint32) {
 	h, f, b := q.h, &q.fw, &q.bw
 	q.arcs = q.arcs[:0]
-	for v := meet; f.parent[v] >= 0; v = uint32(f.parent[v]) {
-		q.arcs = append(q.arcs, chArc{uint32(f.parent[v]), v, f.aux[v]})
+	for v := meet; f.st[v].parent >= 0; v = uint32(f.st[v].parent) {
+		q.arcs = append(q.arcs, chArc{uint32(f.st[v].parent), v, f.st[v].aux})
 	}
 	for i, j := 0, len(q.arcs)-1; i < j; i, j = i+1, j-1 {
 		q.arcs[i], q.arcs[j] = q.arcs[j], q.arcs[i]
 	}
-	for v := meet; b.parent[v] >= 0; v = uint32(b.parent[v]) {
-		q.arcs = append(q.arcs, chArc{v, uint32(b.parent[v]), b.aux[v]})
+	for v := meet; b.st[v].parent >= 0; v = uint32(b.st[v].parent) {
+		q.arcs = append(q.arcs, chArc{v, uint32(b.st[v].parent), b.st[v].aux})
 	}
 	start := meet
 	if len(q.arcs) > 0 {
@@ -264,11 +271,12 @@ func (q *CHQuery) unpack(meet uint32) {
 			// a -> m is a downward arc stored at m; m -> b an upward arc at m.
 			i := h.findDown(m, top.a)
 			j := h.findUp(m, top.b)
-			q.stack = append(q.stack, chArc{m, top.b, h.fMid[j]}, chArc{top.a, m, h.bMid[i]})
+			q.stack = append(q.stack, chArc{m, top.b, h.fArcs[j].mid}, chArc{top.a, m, h.bArcs[i].mid})
 		}
 	}
 }
 
+// String summarises the hierarchy's size.
 func (h *Hierarchy) String() string {
 	return fmt.Sprintf("routing.Hierarchy{nodes: %d, arcs: %d}", h.n, h.NumArcs())
 }

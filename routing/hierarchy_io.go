@@ -29,33 +29,36 @@ const (
 // WriteTo writes h in the versioned, checksummed binary format that
 // [ReadHierarchy] reads. It implements [io.WriterTo].
 func (h *Hierarchy) WriteTo(w io.Writer) (int64, error) {
-	size := headerLen + 4*(h.n+2*(h.n+1)+3*len(h.fHead)+3*len(h.bHead)) + 8
+	size := headerLen + 4*(h.n+2*(h.n+1)+3*len(h.fArcs)+3*len(h.bArcs)) + 8
 	buf := make([]byte, 0, size)
 	buf = append(buf, hierarchyMagic...)
 	le := binary.LittleEndian
 	buf = le.AppendUint32(buf, hierarchyVersion)
 	buf = le.AppendUint32(buf, uint32(h.n))
-	buf = le.AppendUint32(buf, uint32(len(h.fHead)))
-	buf = le.AppendUint32(buf, uint32(len(h.bHead)))
+	buf = le.AppendUint32(buf, uint32(len(h.fArcs)))
+	buf = le.AppendUint32(buf, uint32(len(h.bArcs)))
 	u32 := func(s []uint32) {
 		for _, x := range s {
 			buf = le.AppendUint32(buf, x)
 		}
 	}
-	i32 := func(s []int32) {
-		for _, x := range s {
-			buf = le.AppendUint32(buf, uint32(x))
+	// Columns: all heads, then all weights, then all middles.
+	arcs := func(s []chEdge) {
+		for _, a := range s {
+			buf = le.AppendUint32(buf, a.head)
+		}
+		for _, a := range s {
+			buf = le.AppendUint32(buf, a.w)
+		}
+		for _, a := range s {
+			buf = le.AppendUint32(buf, uint32(a.mid))
 		}
 	}
 	u32(h.node)
 	u32(h.fFirst)
-	u32(h.fHead)
-	u32(h.fW)
-	i32(h.fMid)
+	arcs(h.fArcs)
 	u32(h.bFirst)
-	u32(h.bHead)
-	u32(h.bW)
-	i32(h.bMid)
+	arcs(h.bArcs)
 	buf = le.AppendUint64(buf, xxhash.Sum64(buf))
 	n, err := w.Write(buf)
 	return int64(n), err
@@ -106,18 +109,21 @@ func ReadHierarchy(r io.Reader) (*Hierarchy, error) {
 		}
 		return s
 	}
-	i32 := func(k int) []int32 {
-		s := make([]int32, k)
+	arcs := func(k int) []chEdge {
+		s := make([]chEdge, k)
 		for i := range s {
-			s[i] = int32(le.Uint32(body[off:]))
+			s[i].head = le.Uint32(body[off:])
+			s[i].w = le.Uint32(body[off+4*k:])
+			s[i].mid = int32(le.Uint32(body[off+8*k:]))
 			off += 4
 		}
+		off += 8 * k
 		return s
 	}
 	h := &Hierarchy{n: n}
 	h.node = u32(n)
-	h.fFirst, h.fHead, h.fW, h.fMid = u32(n+1), u32(mf), u32(mf), i32(mf)
-	h.bFirst, h.bHead, h.bW, h.bMid = u32(n+1), u32(mb), u32(mb), i32(mb)
+	h.fFirst, h.fArcs = u32(n+1), arcs(mf)
+	h.bFirst, h.bArcs = u32(n+1), arcs(mb)
 	if err := h.validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
@@ -148,27 +154,26 @@ func (h *Hierarchy) validate() error {
 		}
 		return nil
 	}
-	if err := checkFirst(h.fFirst, len(h.fHead), "upward"); err != nil {
+	if err := checkFirst(h.fFirst, len(h.fArcs), "upward"); err != nil {
 		return err
 	}
-	if err := checkFirst(h.bFirst, len(h.bHead), "downward"); err != nil {
+	if err := checkFirst(h.bFirst, len(h.bArcs), "downward"); err != nil {
 		return err
 	}
 	for pass := 0; pass < 2; pass++ {
-		first, head, w, mid := h.fFirst, h.fHead, h.fW, h.fMid
+		first, arcs := h.fFirst, h.fArcs
 		if pass == 1 {
-			first, head, w, mid = h.bFirst, h.bHead, h.bW, h.bMid
+			first, arcs = h.bFirst, h.bArcs
 		}
 		for r := 0; r < n; r++ {
 			for i := first[r]; i < first[r+1]; i++ {
-				x := head[i]
+				x, w, m := arcs[i].head, arcs[i].w, arcs[i].mid
 				if int(x) >= n || x <= uint32(r) {
 					return fmt.Errorf("arc at rank %d does not point upward", r)
 				}
-				if w[i] > MaxWeight {
+				if w > MaxWeight {
 					return fmt.Errorf("arc at rank %d weight out of range", r)
 				}
-				m := mid[i]
 				if m == -1 {
 					continue
 				}
@@ -182,7 +187,7 @@ func (h *Hierarchy) validate() error {
 					a, b = x, uint32(r)
 				}
 				i1, i2 := h.findDown(uint32(m), a), h.findUp(uint32(m), b)
-				if i1 < 0 || i2 < 0 || int64(h.bW[i1])+int64(h.fW[i2]) != int64(w[i]) {
+				if i1 < 0 || i2 < 0 || int64(h.bArcs[i1].w)+int64(h.fArcs[i2].w) != int64(w) {
 					return fmt.Errorf("shortcut at rank %d does not unpack", r)
 				}
 			}

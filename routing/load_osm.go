@@ -22,17 +22,22 @@ const (
 	Distance
 )
 
-// DefaultSpeeds are the car speeds in km/h [ReadOSM] uses for each routable
-// highway type when a way has no usable maxspeed. Types not listed are not
-// routable. Do not modify it; copy it into [OSMOptions.Speeds] instead.
-var DefaultSpeeds = map[string]float64{
-	"motorway": 110, "motorway_link": 60,
-	"trunk": 90, "trunk_link": 50,
-	"primary": 70, "primary_link": 45,
-	"secondary": 60, "secondary_link": 40,
-	"tertiary": 50, "tertiary_link": 35,
-	"unclassified": 40, "residential": 30, "road": 30,
-	"living_street": 10, "service": 20,
+// DefaultSpeeds returns a new map of the car speeds in km/h [ReadOSM] uses
+// for each routable highway type when a way has no usable maxspeed: motorway
+// 110, trunk 90, primary 70, secondary 60, tertiary 50, unclassified 40,
+// residential and road 30, service 20, living_street 10, and the *_link
+// types a little slower than their roads. Types not listed are not
+// routable. Change a copy and pass it as [OSMOptions.Speeds].
+func DefaultSpeeds() map[string]float64 {
+	return map[string]float64{
+		"motorway": 110, "motorway_link": 60,
+		"trunk": 90, "trunk_link": 50,
+		"primary": 70, "primary_link": 45,
+		"secondary": 60, "secondary_link": 40,
+		"tertiary": 50, "tertiary_link": 35,
+		"unclassified": 40, "residential": 30, "road": 30,
+		"living_street": 10, "service": 20,
+	}
 }
 
 // OSMOptions configures [ReadOSM]. The zero value routes cars by travel
@@ -41,7 +46,7 @@ type OSMOptions struct {
 	// Metric is the arc weight: TravelTime (default) or Distance.
 	Metric Metric
 	// Speeds maps routable highway types to default speeds in km/h; nil
-	// means DefaultSpeeds. A way's maxspeed (km/h, or "mph") overrides it.
+	// means DefaultSpeeds(). A way's maxspeed (km/h, or "mph") overrides it.
 	Speeds map[string]float64
 	// AllComponents keeps every node of the road network. By default only
 	// the largest strongly connected component is kept, so that every pair
@@ -66,7 +71,7 @@ type OSMOptions struct {
 func ReadOSM(ctx context.Context, r io.Reader, opts OSMOptions) (*Graph, error) {
 	speeds := opts.Speeds
 	if speeds == nil {
-		speeds = DefaultSpeeds
+		speeds = DefaultSpeeds()
 	}
 	for k, v := range speeds {
 		if !(v > 0) || math.IsInf(v, 0) {

@@ -295,7 +295,7 @@ func TestWayRules(t *testing.T) {
 		{map[string]string{"highway": "service", "access": "private"}, false, 0, false, false},
 		{map[string]string{"building": "yes"}, false, 0, false, false},
 	} {
-		kmh, fwd, bw, ok := wayRule(tagsOf(c.tags), DefaultSpeeds)
+		kmh, fwd, bw, ok := wayRule(tagsOf(c.tags), DefaultSpeeds())
 		if ok != c.ok || math.Abs(kmh-c.kmh) > 1e-9 || fwd != c.fwd || bw != c.bw {
 			t.Errorf("%v: got %v km/h fwd %v bw %v ok %v; want %v %v %v %v", c.tags, kmh, fwd, bw, ok, c.kmh, c.fwd, c.bw, c.ok)
 		}

@@ -12,14 +12,14 @@ import (
 )
 
 // pairSizes returns how many seeded sources and targets the real-graph
-// tests use: 100 x 100 = 10,000 pairs normally, 20 x 20 under -race,
+// tests use: 100 x 100 = 10,000 pairs normally, 10 x 20 under -race,
 // ROUTING_PAIRS x ROUTING_PAIRS when set. slow is the number of targets per
 // source for the algorithms that scan much of the graph per query
 // (Dijkstra, bidirectional, A*, ALT).
 func pairSizes(t *testing.T) (sources, targets, slow int) {
 	sources, targets, slow = 100, 100, 10
 	if raceflag.Enabled {
-		sources, targets, slow = 20, 20, 2
+		sources, targets, slow = 10, 20, 1
 	}
 	if s := os.Getenv("ROUTING_PAIRS"); s != "" {
 		k, err := strconv.Atoi(s)
@@ -46,7 +46,11 @@ func checkRealGraph(t *testing.T, g *Graph, h *Hierarchy) {
 	ns, nt, slow := pairSizes(t)
 	sources := seededNodes(1, g.NumNodes(), ns)
 	targets := seededNodes(2, g.NumNodes(), nt)
-	lm, err := NewLandmarks(g, LandmarkOptions{Count: 8, Seed: 1})
+	count := 8
+	if raceflag.Enabled {
+		count = 4
+	}
+	lm, err := NewLandmarks(g, LandmarkOptions{Count: count, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

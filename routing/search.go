@@ -92,7 +92,7 @@ func (s *Search) astar(src, dst int, h func(uint32) int64) (Result, error) {
 	f.reset()
 	sv, tv := uint32(src), uint32(dst)
 	f.touch(sv)
-	f.dist[sv] = 0
+	f.st[sv].dist = 0
 	var h0 int64
 	if h != nil {
 		h0 = h(sv)
@@ -103,16 +103,16 @@ func (s *Search) astar(src, dst int, h func(uint32) int64) (Result, error) {
 		u, _ := f.heap.pop()
 		settled++
 		if u == tv {
-			return s.result(f.dist[tv], src, dst, settled), nil
+			return s.result(f.st[tv].dist, src, dst, settled), nil
 		}
-		du := f.dist[u]
+		du := f.st[u].dist
 		for i := g.first[u]; i < g.first[u+1]; i++ {
 			v := g.head[i]
 			nd := du + int64(g.weight[i])
 			f.touch(v)
-			if nd < f.dist[v] {
-				f.dist[v] = nd
-				f.parent[v] = int32(u)
+			if nd < f.st[v].dist {
+				f.st[v].dist = nd
+				f.st[v].parent = int32(u)
 				k := nd
 				if h != nil {
 					k += h(v)
@@ -127,7 +127,7 @@ func (s *Search) astar(src, dst int, h func(uint32) int64) (Result, error) {
 // result builds the path from forward parents.
 func (s *Search) result(dist int64, src, dst, settled int) Result {
 	s.path = s.path[:0]
-	for v := int32(dst); v >= 0; v = s.fw.parent[v] {
+	for v := int32(dst); v >= 0; v = s.fw.st[v].parent {
 		s.path = append(s.path, int(v))
 		if int(v) == src {
 			break
@@ -158,10 +158,10 @@ func (s *Search) Bidirectional(src, dst int) (Result, error) {
 	b.reset()
 	sv, tv := uint32(src), uint32(dst)
 	f.touch(sv)
-	f.dist[sv] = 0
+	f.st[sv].dist = 0
 	f.heap.push(sv, 0)
 	b.touch(tv)
-	b.dist[tv] = 0
+	b.st[tv].dist = 0
 	b.heap.push(tv, 0)
 	best := Infinity
 	meet := int32(-1)
@@ -189,9 +189,9 @@ func (s *Search) Bidirectional(src, dst int) (Result, error) {
 				v := g.head[i]
 				nd := du + int64(g.weight[i])
 				f.touch(v)
-				if nd < f.dist[v] {
-					f.dist[v] = nd
-					f.parent[v] = int32(u)
+				if nd < f.st[v].dist {
+					f.st[v].dist = nd
+					f.st[v].parent = int32(u)
 					f.heap.push(v, nd)
 					if bd := b.d(v); bd != Infinity && nd+bd < best {
 						best, meet = nd+bd, int32(v)
@@ -204,9 +204,9 @@ func (s *Search) Bidirectional(src, dst int) (Result, error) {
 				v := g.rtail[i]
 				nd := du + int64(g.rwt[i])
 				b.touch(v)
-				if nd < b.dist[v] {
-					b.dist[v] = nd
-					b.parent[v] = int32(u)
+				if nd < b.st[v].dist {
+					b.st[v].dist = nd
+					b.st[v].parent = int32(u)
 					b.heap.push(v, nd)
 					if fd := f.d(v); fd != Infinity && nd+fd < best {
 						best, meet = nd+fd, int32(v)
@@ -219,11 +219,11 @@ func (s *Search) Bidirectional(src, dst int) (Result, error) {
 		return Result{Settled: settled}, ErrNoPath
 	}
 	s.path = s.path[:0]
-	for v := meet; v >= 0; v = f.parent[v] {
+	for v := meet; v >= 0; v = f.st[v].parent {
 		s.path = append(s.path, int(v))
 	}
 	reverse(s.path)
-	for v := b.parent[meet]; v >= 0; v = b.parent[v] {
+	for v := b.st[meet].parent; v >= 0; v = b.st[v].parent {
 		s.path = append(s.path, int(v))
 	}
 	return Result{Dist: best, Path: s.path, Settled: settled}, nil
@@ -241,7 +241,7 @@ func (s *Search) OneToAll(src int) error {
 	f.reset()
 	sv := uint32(src)
 	f.touch(sv)
-	f.dist[sv] = 0
+	f.st[sv].dist = 0
 	f.heap.push(sv, 0)
 	for f.heap.len() > 0 {
 		u, du := f.heap.pop()
@@ -249,9 +249,9 @@ func (s *Search) OneToAll(src int) error {
 			v := g.head[i]
 			nd := du + int64(g.weight[i])
 			f.touch(v)
-			if nd < f.dist[v] {
-				f.dist[v] = nd
-				f.parent[v] = int32(u)
+			if nd < f.st[v].dist {
+				f.st[v].dist = nd
+				f.st[v].parent = int32(u)
 				f.heap.push(v, nd)
 			}
 		}
@@ -278,7 +278,7 @@ func (s *Search) AppendPathTo(dst []int, v int) ([]int, bool) {
 		return dst, false
 	}
 	start := len(dst)
-	for u := int32(v); u >= 0; u = s.fw.parent[u] {
+	for u := int32(v); u >= 0; u = s.fw.st[u].parent {
 		dst = append(dst, int(u))
 	}
 	reverse(dst[start:])

@@ -88,11 +88,11 @@ func (q *CHQuery) upward(s *side, r uint32, forward bool, visit func(v uint32, d
 	h := q.h
 	s.reset()
 	s.touch(r)
-	s.dist[r] = 0
+	s.st[r].dist = 0
 	s.heap.push(r, 0)
-	first, head, w := h.fFirst, h.fHead, h.fW
+	first, arcs := h.fFirst, h.fArcs
 	if !forward {
-		first, head, w = h.bFirst, h.bHead, h.bW
+		first, arcs = h.bFirst, h.bArcs
 	}
 	for s.heap.len() > 0 {
 		u, du := s.heap.pop()
@@ -107,11 +107,11 @@ func (q *CHQuery) upward(s *side, r uint32, forward bool, visit func(v uint32, d
 		}
 		visit(u, du)
 		for i := first[u]; i < first[u+1]; i++ {
-			v := head[i]
-			nd := du + int64(w[i])
+			v := arcs[i].head
+			nd := du + int64(arcs[i].w)
 			s.touch(v)
-			if nd < s.dist[v] {
-				s.dist[v] = nd
+			if nd < s.st[v].dist {
+				s.st[v].dist = nd
 				s.heap.push(v, nd)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sysdesign-go/sysdesign/internal/raceflag"
 	"github.com/sysdesign-go/sysdesign/internal/shareddata"
 	"github.com/sysdesign-go/sysdesign/routing"
 )
@@ -27,6 +28,9 @@ func TestRunAndorra(t *testing.T) {
 
 func TestRunLuxembourg(t *testing.T) {
 	shareddata.Dir(t, "roads")
+	if raceflag.Enabled {
+		t.Skip("contracting the 114,599-node graph takes too long under -race; TestRunAndorra covers the same code")
+	}
 	var out bytes.Buffer
 	if err := Run(context.Background(), &out, []string{"-data", "luxembourg"}); err != nil {
 		t.Fatal(err)
