@@ -22,7 +22,8 @@ type crashFS struct {
 	*MemFS
 	mu       sync.Mutex // serializes steps: the log may call from many goroutines
 	rng      *rand.Rand
-	n        int // operations left before the crash
+	eager    bool // directory changes survive without SyncDir
+	n        int  // operations left before the crash
 	snapshot *MemFS
 }
 
@@ -59,7 +60,7 @@ func (c *crashFS) crashLocked() {
 	if c.snapshot != nil {
 		return
 	}
-	c.snapshot = c.MemFS.Crash(func(name string, unsynced int) int {
+	tear := func(name string, unsynced int) int {
 		switch c.rng.IntN(3) {
 		case 0:
 			return 0
@@ -67,7 +68,12 @@ func (c *crashFS) crashLocked() {
 			return unsynced
 		}
 		return c.rng.IntN(unsynced + 1)
-	})
+	}
+	if c.eager {
+		c.snapshot = c.MemFS.CrashKeepingEntries(tear)
+	} else {
+		c.snapshot = c.MemFS.Crash(tear)
+	}
 }
 
 func (c *crashFS) Create(name string) (File, error) {
@@ -201,7 +207,7 @@ func crashCase(t *testing.T, seed uint64, stats map[string]int) {
 	if seed%5 == 4 {
 		policy = SyncNever
 	}
-	cfs := &crashFS{MemFS: NewMemFS(), rng: rng, n: 1 + rng.IntN(120)}
+	cfs := &crashFS{MemFS: NewMemFS(), rng: rng, n: 1 + rng.IntN(120), eager: seed%2 == 1}
 	opts := Options{FS: cfs, SegmentSize: int64(110 + rng.IntN(200)), Sync: policy}
 
 	// model: state after completed operations. durable: the last index
@@ -351,7 +357,7 @@ func TestCrashInjectionConcurrent(t *testing.T) {
 	total := 0
 	for seed := range uint64(cases) {
 		rng := rand.New(rand.NewPCG(seed, 0xbeef))
-		cfs := &crashFS{MemFS: NewMemFS(), rng: rng, n: 5 + rng.IntN(150)}
+		cfs := &crashFS{MemFS: NewMemFS(), rng: rng, n: 5 + rng.IntN(150), eager: seed%2 == 1}
 		opts := Options{FS: cfs, SegmentSize: int64(200 + rng.IntN(400))}
 		l, err := Open("log", &opts)
 		if err != nil {
@@ -416,9 +422,15 @@ func TestCrashInjectionConcurrent(t *testing.T) {
 // TruncateFront that rewrites a segment: the log reopens with either the
 // old first index or the new one, never a gap, and its records are intact.
 func TestTruncateFrontInterrupted(t *testing.T) {
+	for _, eager := range []bool{false, true} {
+		truncateFrontInterrupted(t, eager)
+	}
+}
+
+func truncateFrontInterrupted(t *testing.T, eager bool) {
 	finished := false
 	for n := 1; !finished; n++ {
-		cfs := &crashFS{MemFS: NewMemFS(), rng: rand.New(rand.NewPCG(uint64(n), 1)), n: 1 << 30}
+		cfs := &crashFS{MemFS: NewMemFS(), rng: rand.New(rand.NewPCG(uint64(n), 1)), n: 1 << 30, eager: eager}
 		l, err := Open("log", &Options{FS: cfs, SegmentSize: 64})
 		if err != nil {
 			t.Fatal(err)
@@ -435,7 +447,7 @@ func TestTruncateFrontInterrupted(t *testing.T) {
 		}
 		l2, err := Open("log", &Options{FS: cfs.snapshot})
 		if err != nil {
-			t.Fatalf("crash at step %d: reopen: %v", n, err)
+			t.Fatalf("crash at step %d (eager %v): reopen: %v", n, eager, err)
 		}
 		first := l2.FirstIndex()
 		if first != 1 && first != 4 && first != 5 || l2.LastIndex() != 9 {

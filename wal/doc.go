@@ -117,7 +117,8 @@
 //
 // All file access goes through [FS]. [MemFS] keeps files in memory and
 // [MemFS.Crash] returns what a power cut would leave: unsynced data dropped,
-// or an unsynced append torn at any byte. The package's tests run 10,000
+// or an unsynced append torn at any byte; [MemFS.CrashKeepingEntries] also
+// keeps directory changes that were never synced. The package's tests run 10,000
 // seeded crash cases on MemFS (a crash at a random file operation of a
 // random sequence of appends, truncations, syncs and reopens, checked
 // against a model) plus 400 with concurrent group-committed appenders, flip

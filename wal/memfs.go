@@ -203,19 +203,35 @@ func (m *MemFS) Unsynced() map[string]int {
 // unsynced bytes survive (a torn write), from 0 to unsynced; a nil tear
 // keeps none. Locks are released. The receiver is not changed.
 func (m *MemFS) Crash(tear func(name string, unsynced int) int) *MemFS {
+	return m.crash(tear, false)
+}
+
+// CrashKeepingEntries is like [MemFS.Crash], but every creation, removal
+// and rename survives even without SyncDir, as on file systems that
+// journal metadata eagerly. File contents still need Sync. Together, Crash
+// and CrashKeepingEntries bracket what a real file system may leave.
+func (m *MemFS) CrashKeepingEntries(tear func(name string, unsynced int) int) *MemFS {
+	return m.crash(tear, true)
+}
+
+func (m *MemFS) crash(tear func(name string, unsynced int) int, entries bool) *MemFS {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	c := NewMemFS()
 	for d := range m.dirs {
 		c.dirs[d] = true
 	}
-	names := make([]string, 0, len(m.durable))
-	for name := range m.durable {
+	dir := m.durable
+	if entries {
+		dir = m.files
+	}
+	names := make([]string, 0, len(dir))
+	for name := range dir {
 		names = append(names, name)
 	}
 	sort.Strings(names) // deterministic order of tear calls
 	for _, name := range names {
-		n := m.durable[name]
+		n := dir[name]
 		n.mu.Lock()
 		data := append([]byte(nil), n.synced...)
 		if extra := len(n.data) - len(n.synced); tear != nil && !n.diverged && extra > 0 {
