@@ -60,14 +60,13 @@ func (t *Trie) bulk(keys []string, weight func(i int) int64) {
 }
 
 func (t *Trie) computeTops(v *node) {
-	if len(v.children) == 0 {
-		v.top = nil
+	if v.in == nil {
 		return
 	}
-	for _, e := range v.children {
+	for _, e := range v.in.children {
 		t.computeTops(e.n)
 	}
-	v.top = nil
+	v.in.top = nil
 	t.recompute(v)
 }
 

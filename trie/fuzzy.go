@@ -44,7 +44,7 @@ func (t *Trie) Fuzzy(prefix string, maxEdits, k int) ([]Suggestion, error) {
 		f.take(t.root, m)
 	}
 	if !(m <= maxEdits && m == 0) {
-		for _, e := range t.root.children {
+		for _, e := range t.root.kids() {
 			f.visit(e.n, 0)
 		}
 	}
@@ -84,13 +84,13 @@ func (f *fuzzer) take(v *node, d int) {
 			f.best[id] = d
 		}
 	}
-	if len(v.children) == 0 {
+	if v.in == nil {
 		if v.term >= 0 {
 			rec(v.term)
 		}
 		return
 	}
-	for _, id := range v.top {
+	for _, id := range v.in.top {
 		rec(id)
 	}
 }
@@ -138,7 +138,7 @@ func (f *fuzzer) visit(v *node, depth int) {
 	if lo > f.max || (matched >= 0 && lo >= matched) {
 		return
 	}
-	for _, e := range v.children {
+	for _, e := range v.kids() {
 		f.visit(e.n, d)
 	}
 }

@@ -17,7 +17,7 @@ func (t *Trie) locate(key string) *node {
 		if !ok {
 			return nil
 		}
-		c := n.children[i].n
+		c := n.in.children[i].n
 		if strings.HasPrefix(key, c.label) {
 			key = key[len(c.label):]
 			n = c
@@ -60,14 +60,14 @@ func (t *Trie) AppendTopK(dst []Suggestion, prefix string, k int) []Suggestion {
 	if v == nil {
 		return dst
 	}
-	if len(v.children) == 0 {
+	if v.in == nil {
 		if v.term >= 0 {
 			dst = append(dst, t.suggestion(v.term, 0))
 		}
 		return dst
 	}
-	if k <= t.opts.K || len(v.top) < t.opts.K {
-		for _, id := range v.top[:min(k, len(v.top))] {
+	if top := v.in.top; k <= t.opts.K || len(top) < t.opts.K {
+		for _, id := range top[:min(k, len(top))] {
 			dst = append(dst, t.suggestion(id, 0))
 		}
 		return dst
@@ -95,7 +95,7 @@ func collect(v *node, f func(int32)) {
 	if v.term >= 0 {
 		f(v.term)
 	}
-	for _, e := range v.children {
+	for _, e := range v.kids() {
 		collect(e.n, f)
 	}
 }
@@ -116,7 +116,7 @@ func (t *Trie) walk(v *node, yield func(string, int64) bool) bool {
 			return false
 		}
 	}
-	for _, e := range v.children {
+	for _, e := range v.kids() {
 		if !t.walk(e.n, yield) {
 			return false
 		}

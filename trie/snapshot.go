@@ -35,13 +35,13 @@ func (t *Trie) clone() *Trie {
 
 func cloneNode(v *node) *node {
 	c := &node{label: v.label, term: v.term}
-	if v.top != nil {
-		c.top = append([]int32(nil), v.top...)
-	}
-	if v.children != nil {
-		c.children = make([]edge, len(v.children))
-		for i, e := range v.children {
-			c.children[i] = edge{e.first, cloneNode(e.n)}
+	if v.in != nil {
+		c.in = &inner{
+			top:      append([]int32(nil), v.in.top...),
+			children: make([]edge, len(v.in.children)),
+		}
+		for i, e := range v.in.children {
+			c.in.children[i] = edge{e.first, cloneNode(e.n)}
 		}
 	}
 	return c

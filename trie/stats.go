@@ -26,8 +26,11 @@ func (t *Trie) Stats() Stats {
 	var walk func(v *node)
 	walk = func(v *node) {
 		s.Nodes++
-		s.Bytes += int(unsafe.Sizeof(*v)) + cap(v.children)*int(unsafe.Sizeof(edge{})) + cap(v.top)*4
-		for _, e := range v.children {
+		s.Bytes += int(unsafe.Sizeof(*v))
+		if v.in != nil {
+			s.Bytes += int(unsafe.Sizeof(*v.in)) + cap(v.in.children)*int(unsafe.Sizeof(edge{})) + cap(v.in.top)*4
+		}
+		for _, e := range v.kids() {
 			walk(e.n)
 		}
 	}

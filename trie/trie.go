@@ -80,21 +80,43 @@ type edge struct {
 }
 
 // node is a radix-tree node. label is the (non-empty, except at the root)
-// UTF-8 edge label from the parent; children are sorted by their labels'
-// first runes, which differ. top caches the best K entry ids of the subtree,
-// best first; a leaf keeps no list (its top is its own term).
+// UTF-8 edge label from the parent. A leaf (most nodes) is just its label
+// and entry, 32 bytes; an inner node also points to its children and cached
+// list.
 type node struct {
-	label    string
+	label string
+	in    *inner // nil for a leaf
+	term  int32  // entry id, or -1
+}
+
+// inner holds an inner node's children, sorted by their labels' first
+// runes (which differ), and top, the best K entry ids of the subtree, best
+// first. A leaf keeps no list: its top is its own entry.
+type inner struct {
 	children []edge
 	top      []int32
-	term     int32 // entry id, or -1
+}
+
+func (n *node) kids() []edge {
+	if n.in == nil {
+		return nil
+	}
+	return n.in.children
+}
+
+func (n *node) tops() []int32 {
+	if n.in == nil {
+		return nil
+	}
+	return n.in.top
 }
 
 func (n *node) child(r rune) (int, bool) {
-	lo, hi := 0, len(n.children)
+	ch := n.kids()
+	lo, hi := 0, len(ch)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		cr := n.children[m].first
+		cr := ch[m].first
 		switch {
 		case cr == r:
 			return m, true
@@ -157,7 +179,7 @@ func (t *Trie) find(key string) *node {
 		if !ok {
 			return nil
 		}
-		c := n.children[i].n
+		c := n.in.children[i].n
 		if !strings.HasPrefix(key, c.label) {
 			return nil
 		}

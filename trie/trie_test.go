@@ -54,8 +54,8 @@ func checkTrie(t *testing.T, tr *Trie, m model) {
 			if v.label == "" {
 				t.Fatalf("empty label under %q", path)
 			}
-			if v.term < 0 && len(v.children) < 2 {
-				t.Fatalf("node %q has no entry and %d children", path+v.label, len(v.children))
+			if v.term < 0 && len(v.kids()) < 2 {
+				t.Fatalf("node %q has no entry and %d children", path+v.label, len(v.kids()))
 			}
 		}
 		path += v.label
@@ -71,7 +71,10 @@ func checkTrie(t *testing.T, tr *Trie, m model) {
 			all = append(all, v.term)
 		}
 		var prev rune = -1
-		for _, e := range v.children {
+		if v.in != nil && len(v.in.children) == 0 {
+			t.Fatalf("inner node %q without children", path)
+		}
+		for _, e := range v.kids() {
 			c := e.n
 			if fr, _ := utf8.DecodeRuneInString(c.label); fr != e.first {
 				t.Fatalf("edge rune %q for label %q", e.first, c.label)
@@ -83,16 +86,13 @@ func checkTrie(t *testing.T, tr *Trie, m model) {
 			prev = r
 			all = append(all, walk(c, path)...)
 		}
-		if len(v.children) == 0 {
-			if v.top != nil {
-				t.Fatalf("leaf %q keeps a list", path)
-			}
+		if v.in == nil {
 			return all
 		}
 		slices.SortFunc(all, tr.compareIDs)
 		want := all[:min(len(all), tr.opts.K)]
-		if !slices.Equal(v.top, want) {
-			t.Fatalf("cached list at %q = %v; want %v", path, v.top, want)
+		if !slices.Equal(v.tops(), want) {
+			t.Fatalf("cached list at %q = %v; want %v", path, v.tops(), want)
 		}
 		return all
 	}

@@ -61,23 +61,26 @@ func (t *Trie) walkCreate(path []*node, key string) []*node {
 		i, ok := n.child(r)
 		if !ok {
 			leaf := &node{label: rest, term: -1}
-			if len(n.children) == 0 && n.term >= 0 {
-				n.top = []int32{n.term}
+			if n.in == nil {
+				n.in = &inner{}
+				if n.term >= 0 {
+					n.in.top = []int32{n.term}
+				}
 			}
-			n.children = slices.Insert(n.children, i, edge{r, leaf})
+			n.in.children = slices.Insert(n.in.children, i, edge{r, leaf})
 			return append(path, leaf)
 		}
-		c := n.children[i].n
+		c := n.in.children[i].n
 		if p := commonPrefix(rest, c.label); p < len(c.label) {
-			tail := &node{label: c.label[p:], children: c.children, top: c.top, term: c.term}
+			tail := &node{label: c.label[p:], in: c.in, term: c.term}
 			tr, _ := utf8.DecodeRuneInString(tail.label)
-			mid := &node{label: c.label[:p], children: []edge{{tr, tail}}, term: -1}
-			if len(tail.children) == 0 {
-				mid.top = []int32{tail.term}
+			mid := &node{label: c.label[:p], in: &inner{children: []edge{{tr, tail}}}, term: -1}
+			if tail.in == nil {
+				mid.in.top = []int32{tail.term}
 			} else {
-				mid.top = slices.Clone(tail.top)
+				mid.in.top = slices.Clone(tail.in.top)
 			}
-			n.children[i].n = mid
+			n.in.children[i].n = mid
 			c = mid
 		}
 		rest = rest[len(c.label):]
@@ -177,7 +180,7 @@ func (t *Trie) walkCreateless(path []*node, key string) []*node {
 		if !ok {
 			return nil
 		}
-		c := n.children[i].n
+		c := n.in.children[i].n
 		if len(key) < len(c.label) || key[:len(c.label)] != c.label {
 			return nil
 		}
@@ -197,23 +200,22 @@ func (t *Trie) prune(path []*node) {
 		return
 	}
 	p := path[len(path)-2]
-	if n.term < 0 && len(n.children) == 0 {
+	if n.term < 0 && n.in == nil {
 		r, _ := utf8.DecodeRuneInString(n.label)
 		i, _ := p.child(r)
-		p.children = slices.Delete(p.children, i, i+1)
-		if len(p.children) == 0 {
-			p.children = nil
-			p.top = nil
+		p.in.children = slices.Delete(p.in.children, i, i+1)
+		if len(p.in.children) == 0 {
+			p.in = nil
 		}
 		n = p
 		if n == t.root {
 			return
 		}
 	}
-	if n.term < 0 && len(n.children) == 1 {
-		c := n.children[0].n
+	if n.term < 0 && n.in != nil && len(n.in.children) == 1 {
+		c := n.in.children[0].n
 		n.label = n.label + c.label
-		n.children, n.top, n.term = c.children, c.top, c.term
+		n.in, n.term = c.in, c.term
 	}
 }
 
@@ -222,8 +224,7 @@ func (t *Trie) prune(path []*node) {
 func (t *Trie) fixPath(path []*node, id int32, dir change) {
 	for j := len(path) - 1; j >= 0; j-- {
 		v := path[j]
-		if len(v.children) == 0 {
-			v.top = nil
+		if v.in == nil {
 			continue
 		}
 		t.fixNode(v, id, dir)
@@ -231,42 +232,42 @@ func (t *Trie) fixPath(path []*node, id int32, dir change) {
 }
 
 func (t *Trie) fixNode(v *node, id int32, dir change) {
-	pos := slices.Index(v.top, id)
+	pos := slices.Index(v.in.top, id)
 	K := t.opts.K
 	switch dir {
 	case up:
 		if pos < 0 {
 			switch {
-			case len(v.top) < K:
-				v.top = append(v.top, id)
-			case t.better(id, v.top[len(v.top)-1]):
-				v.top[len(v.top)-1] = id
+			case len(v.in.top) < K:
+				v.in.top = append(v.in.top, id)
+			case t.better(id, v.in.top[len(v.in.top)-1]):
+				v.in.top[len(v.in.top)-1] = id
 			default:
 				return
 			}
-			pos = len(v.top) - 1
+			pos = len(v.in.top) - 1
 		}
-		for pos > 0 && t.better(v.top[pos], v.top[pos-1]) {
-			v.top[pos], v.top[pos-1] = v.top[pos-1], v.top[pos]
+		for pos > 0 && t.better(v.in.top[pos], v.in.top[pos-1]) {
+			v.in.top[pos], v.in.top[pos-1] = v.in.top[pos-1], v.in.top[pos]
 			pos--
 		}
 	case down:
 		if pos < 0 {
 			return
 		}
-		for pos+1 < len(v.top) && t.better(v.top[pos+1], v.top[pos]) {
-			v.top[pos], v.top[pos+1] = v.top[pos+1], v.top[pos]
+		for pos+1 < len(v.in.top) && t.better(v.in.top[pos+1], v.in.top[pos]) {
+			v.in.top[pos], v.in.top[pos+1] = v.in.top[pos+1], v.in.top[pos]
 			pos++
 		}
-		if len(v.top) == K && pos == len(v.top)-1 {
+		if len(v.in.top) == K && pos == len(v.in.top)-1 {
 			t.recompute(v) // an entry outside the list may now beat it
 		}
 	case deleted:
 		if pos < 0 {
 			return
 		}
-		if len(v.top) < K {
-			v.top = slices.Delete(v.top, pos, pos+1)
+		if len(v.in.top) < K {
+			v.in.top = slices.Delete(v.in.top, pos, pos+1)
 			return
 		}
 		t.recompute(v)
@@ -297,24 +298,24 @@ func (t *Trie) recompute(v *node) {
 	if v.term >= 0 {
 		offer(v.term)
 	}
-	for _, e := range v.children {
+	for _, e := range v.in.children {
 		c := e.n
-		if len(c.children) == 0 {
+		if c.in == nil {
 			if c.term >= 0 {
 				offer(c.term)
 			}
 			continue
 		}
-		for _, id := range c.top {
+		for _, id := range c.in.top {
 			if !offer(id) {
 				break
 			}
 		}
 	}
 	t.scratch = res
-	if cap(v.top) >= len(res) && cap(v.top) <= 2*len(res) {
-		v.top = append(v.top[:0], res...)
+	if cap(v.in.top) >= len(res) && cap(v.in.top) <= 2*len(res) {
+		v.in.top = append(v.in.top[:0], res...)
 	} else {
-		v.top = slices.Clone(res)
+		v.in.top = slices.Clone(res)
 	}
 }
