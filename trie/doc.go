@@ -32,12 +32,15 @@
 //	Snapshot, Thaw        O(size), a deep copy
 //	MarshalBinary         O(size); front-coded, CRC-32C checked
 //
-// Memory: one node per distinct branching point or query, each with an edge
-// label that shares the bytes of a stored query, a child array and (for
-// inner nodes) a list of up to K 4-byte entry ids; leaves keep no list. Each
-// query costs an entry (its string header and weight, 24 B) plus its bytes.
-// [Trie.Stats] estimates bytes per query; BenchmarkTrie_Memory measures it
-// on the shared word list.
+// Memory: one node per distinct branching point or query. A leaf (most
+// nodes) is 32 bytes: its edge label, which shares the bytes of a stored
+// query, and its entry id; an inner node adds a pointer to its sorted child
+// edges (first rune + pointer, 16 B each) and its list of up to K 4-byte
+// entry ids. Each query also costs an entry (string header and weight, 24 B)
+// plus its bytes. On the 74,286-word list and on a generated log this comes
+// to about 120 B per query measured on the heap, of which about 100 B is
+// structure and the rest the queries' own bytes (BenchmarkTrie_Memory);
+// [Trie.Stats] gives an estimate without measuring.
 //
 // # Unicode
 //
