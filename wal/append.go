@@ -30,9 +30,10 @@ func (l *Log) Append(data []byte) (uint64, error) {
 	return index, l.wait(index)
 }
 
-// AppendBatch adds records to the end of the log as one atomic-order run
-// of consecutive indexes, and returns the index of the first; the last is
-// first+len(records)-1. Durability is as for [Log.Append]. A crash may
+// AppendBatch adds records to the end of the log with consecutive indexes
+// (no other append interleaves) and returns the index of the first; the
+// last is first+len(records)-1. The batch goes to the file in one write
+// call (more if it spans segments), shared with concurrent appends. Durability is as for [Log.Append]. A crash may
 // keep a prefix of an unacknowledged batch. An empty batch returns the
 // index the next record will get and writes nothing.
 func (l *Log) AppendBatch(records [][]byte) (first uint64, err error) {

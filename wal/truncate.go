@@ -12,9 +12,10 @@ import (
 // Whole segments before i are deleted. The segment holding i is rewritten
 // from i on into a new file (the copy is written and synced under a
 // temporary name, then renamed), so TruncateFront costs at most one
-// segment of copying. It is crash safe: after a crash the log holds either
-// the old records or the truncated ones, and Open finishes an interrupted
-// truncation.
+// segment of copying. It is crash safe: after a crash in the middle of it,
+// the log starts at the old first index, at i, or at a segment boundary in
+// between, with every record from there on intact and never a gap; Open
+// finishes a rewrite that was interrupted after its rename.
 func (l *Log) TruncateFront(i uint64) error {
 	l.trunc.Lock()
 	defer l.trunc.Unlock()
