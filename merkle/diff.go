@@ -70,11 +70,11 @@ func (t *Tree) hashes(level int, nodes []int, out []uint64) ([]uint64, error) {
 	if level < 1 || level > t.depth {
 		return nil, fmt.Errorf("%w: level %d not in [1, %d]", ErrBadRequest, level, t.depth)
 	}
-	if err := checkAscending(nodes, len(t.levels[level])); err != nil {
+	if err := checkAscending(nodes, t.width(level)); err != nil {
 		return nil, err
 	}
 	for _, n := range nodes {
-		out = append(out, t.levels[level][n])
+		out = append(out, t.node(level, n))
 	}
 	return out, nil
 }
@@ -92,7 +92,7 @@ func (t *Tree) Entries(ctx context.Context, shape Options, buckets []int) ([]Ent
 	}
 	var out []Entry
 	for _, b := range buckets {
-		for _, s := range t.buckets[b] {
+		for _, s := range t.buckets[b].slots {
 			out = append(out, Entry{Key: s.key, ValueHash: s.vh})
 		}
 	}
@@ -135,7 +135,7 @@ func (t *Tree) DiffBuckets(ctx context.Context, remote Remote) ([]int, Stats, er
 		}
 		differ := nodes[:0:0]
 		for i, n := range nodes {
-			if t.levels[level][n] != hs[i] {
+			if t.node(level, n) != hs[i] {
 				differ = append(differ, n)
 			}
 		}
@@ -186,7 +186,7 @@ func (t *Tree) Diff(ctx context.Context, remote Remote) ([]Difference, Stats, er
 	}
 	var diffs []Difference
 	for _, b := range buckets {
-		for _, s := range t.buckets[b] {
+		for _, s := range t.buckets[b].slots {
 			rv, ok := remoteByKey[s.key]
 			if ok {
 				delete(remoteByKey, s.key)

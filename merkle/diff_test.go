@@ -82,7 +82,7 @@ func TestDiffLarge(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("Diff = %+v;\nwant %+v", got, want)
 	}
-	totalHashes := 0
+	totalHashes := len(local.buckets)
 	for _, l := range local.levels[1:] {
 		totalHashes += len(l)
 	}

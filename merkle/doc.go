@@ -32,7 +32,7 @@
 // keys: Put and Delete O(d) plus an interpolation search in one bucket (a
 // few cache misses in a large tree: a few hundred nanoseconds at 10M keys);
 // memory 32 bytes per key (more with slice slack, about 45 on average) plus
-// the key bytes, and 8·L·f/(f-1) bytes of node hashes; a diff of k << L keys
+// the key bytes, 32 bytes per bucket and 8·L/(f-1) bytes of inner hashes; a diff of k << L keys
 // takes at most d+1 round trips and exchanges about f·d·k hashes plus the
 // entries of k buckets (2·k·n/L candidates). Choose L near n/16 to keep the
 // candidate list short; for 10M keys, Options{Fanout: 64, Depth: 3}

@@ -101,9 +101,16 @@ type slot struct {
 // it while another serves diff requests from it.
 type Tree struct {
 	fanout, depth int
-	levels        [][]uint64 // levels[0] is the root, levels[depth] the buckets
-	buckets       [][]slot
+	levels        [][]uint64 // levels[0] is the root; level depth lives in buckets
+	buckets       []bucket
 	n             int
+}
+
+// bucket is a leaf: its hash next to its entries' slice header, so an
+// update touches one cache line for both.
+type bucket struct {
+	hash  uint64
+	slots []slot // sorted by (kh, key)
 }
 
 // New returns an empty tree shaped by opts, or an error wrapping
@@ -114,13 +121,13 @@ func New(opts Options) (*Tree, error) {
 	}
 	opts = opts.withDefaults()
 	t := &Tree{fanout: opts.Fanout, depth: opts.Depth}
-	t.levels = make([][]uint64, opts.Depth+1)
+	t.levels = make([][]uint64, opts.Depth)
 	width := 1
 	for l := range t.levels {
 		t.levels[l] = make([]uint64, width)
 		width *= opts.Fanout
 	}
-	t.buckets = make([][]slot, len(t.levels[opts.Depth]))
+	t.buckets = make([]bucket, width)
 	return t, nil
 }
 
@@ -141,10 +148,26 @@ func (t *Tree) Root() uint64 { return t.levels[0][0] }
 // NodeHash returns the hash of node index at level (0 is the root, Depth the
 // buckets). It reports false when the node does not exist.
 func (t *Tree) NodeHash(level, index int) (uint64, bool) {
-	if level < 0 || level > t.depth || index < 0 || index >= len(t.levels[level]) {
+	if level < 0 || level > t.depth || index < 0 || index >= t.width(level) {
 		return 0, false
 	}
-	return t.levels[level][index], true
+	return t.node(level, index), true
+}
+
+// width returns the number of nodes at level.
+func (t *Tree) width(level int) int {
+	if level == t.depth {
+		return len(t.buckets)
+	}
+	return len(t.levels[level])
+}
+
+// node returns the hash of a node that exists.
+func (t *Tree) node(level, index int) uint64 {
+	if level == t.depth {
+		return t.buckets[index].hash
+	}
+	return t.levels[level][index]
 }
 
 // HashKey returns the 64-bit key hash that places key in the tree (xxhash64,
@@ -213,7 +236,7 @@ func fmix(x uint64) uint64 {
 func (t *Tree) locate(kh uint64, key string) (b, i int, found bool) {
 	hi, frac := bits.Mul64(kh, uint64(len(t.buckets)))
 	b = int(hi)
-	bucket := t.buckets[b]
+	bucket := t.buckets[b].slots
 	g, _ := bits.Mul64(frac, uint64(len(bucket)))
 	i = int(g)
 	target := slot{kh: kh, key: key}
@@ -238,9 +261,10 @@ func cmpSlot(a, b slot) int {
 
 // addPath adds delta to bucket b and all its ancestors.
 func (t *Tree) addPath(b int, delta uint64) {
-	for l := t.depth; l >= 0; l-- {
-		t.levels[l][b] += delta
+	t.buckets[b].hash += delta
+	for l := t.depth - 1; l >= 0; l-- {
 		b /= t.fanout
+		t.levels[l][b] += delta
 	}
 }
 
@@ -250,7 +274,7 @@ func (t *Tree) Put(key string, valueHash uint64) {
 	kh := HashKey(key)
 	b, i, found := t.locate(kh, key)
 	if found {
-		s := &t.buckets[b][i]
+		s := &t.buckets[b].slots[i]
 		if s.vh == valueHash {
 			return
 		}
@@ -258,7 +282,7 @@ func (t *Tree) Put(key string, valueHash uint64) {
 		s.vh = valueHash
 		return
 	}
-	t.buckets[b] = slices.Insert(t.buckets[b], i, slot{kh: kh, vh: valueHash, key: key})
+	t.buckets[b].slots = slices.Insert(t.buckets[b].slots, i, slot{kh: kh, vh: valueHash, key: key})
 	t.n++
 	t.addPath(b, mix(kh, valueHash))
 }
@@ -273,8 +297,8 @@ func (t *Tree) Delete(key string) bool {
 	if !found {
 		return false
 	}
-	vh := t.buckets[b][i].vh
-	t.buckets[b] = slices.Delete(t.buckets[b], i, i+1)
+	vh := t.buckets[b].slots[i].vh
+	t.buckets[b].slots = slices.Delete(t.buckets[b].slots, i, i+1)
 	t.n--
 	t.addPath(b, -mix(kh, vh))
 	return true
@@ -287,7 +311,7 @@ func (t *Tree) Get(key string) (uint64, bool) {
 	if !found {
 		return 0, false
 	}
-	return t.buckets[b][i].vh, true
+	return t.buckets[b].slots[i].vh, true
 }
 
 // BucketEntries returns an iterator over the entries of bucket b in key-hash
@@ -298,7 +322,7 @@ func (t *Tree) BucketEntries(b int) iter.Seq[Entry] {
 		if b < 0 || b >= len(t.buckets) {
 			return
 		}
-		for _, s := range t.buckets[b] {
+		for _, s := range t.buckets[b].slots {
 			if !yield(Entry{Key: s.key, ValueHash: s.vh}) {
 				return
 			}
@@ -312,7 +336,7 @@ func (t *Tree) BucketEntries(b int) iter.Seq[Entry] {
 func (t *Tree) All() iter.Seq2[string, uint64] {
 	return func(yield func(string, uint64) bool) {
 		for _, bucket := range t.buckets {
-			for _, s := range bucket {
+			for _, s := range bucket.slots {
 				if !yield(s.key, s.vh) {
 					return
 				}

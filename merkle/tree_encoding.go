@@ -20,7 +20,7 @@ func (t *Tree) AppendBinary(b []byte) ([]byte, error) {
 	b = binary.AppendUvarint(b, uint64(t.depth))
 	b = binary.AppendUvarint(b, uint64(t.n))
 	for _, bucket := range t.buckets {
-		for _, s := range bucket {
+		for _, s := range bucket.slots {
 			b = binary.AppendUvarint(b, uint64(len(s.key)))
 			b = append(b, s.key...)
 			b = binary.LittleEndian.AppendUint64(b, s.vh)
@@ -96,7 +96,7 @@ func (t *Tree) WriteTo(w io.Writer) (int64, error) {
 		return n, err
 	}
 	for _, bucket := range t.buckets {
-		for _, s := range bucket {
+		for _, s := range bucket.slots {
 			if err := put(binary.AppendUvarint(scratch[:0], uint64(len(s.key)))); err != nil {
 				return n, err
 			}

@@ -62,7 +62,8 @@ func mustNew(t testing.TB, o Options) *Tree {
 func checkInvariants(t *testing.T, tr *Tree) {
 	t.Helper()
 	n := 0
-	for b, bucket := range tr.buckets {
+	for b, bk := range tr.buckets {
+		bucket := bk.slots
 		var sum uint64
 		for i, s := range bucket {
 			if tr.bucketOf(s.kh) != b || HashKey(s.key) != s.kh {
@@ -74,8 +75,8 @@ func checkInvariants(t *testing.T, tr *Tree) {
 			sum += mix(s.kh, s.vh)
 		}
 		n += len(bucket)
-		if tr.levels[tr.depth][b] != sum {
-			t.Fatalf("bucket %d hash %x; want %x", b, tr.levels[tr.depth][b], sum)
+		if bk.hash != sum {
+			t.Fatalf("bucket %d hash %x; want %x", b, bk.hash, sum)
 		}
 	}
 	if n != tr.Len() {
@@ -85,7 +86,7 @@ func checkInvariants(t *testing.T, tr *Tree) {
 		for i := range tr.levels[l] {
 			var sum uint64
 			for c := range tr.fanout {
-				sum += tr.levels[l+1][i*tr.fanout+c]
+				sum += tr.node(l+1, i*tr.fanout+c)
 			}
 			if tr.levels[l][i] != sum {
 				t.Fatalf("node %d/%d hash %x; want sum of children %x", l, i, tr.levels[l][i], sum)

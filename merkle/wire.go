@@ -75,7 +75,7 @@ func (t *Tree) Serve(req []byte) ([]byte, error) {
 	switch req[0] {
 	case kindHashes:
 		level := d.uvarint()
-		nodes := d.indexes(len(t.levels[t.depth]))
+		nodes := d.indexes(len(t.buckets))
 		if err := d.finish(); err != nil {
 			return nil, err
 		}
@@ -103,12 +103,12 @@ func (t *Tree) Serve(req []byte) ([]byte, error) {
 		}
 		n := 0
 		for _, b := range buckets {
-			n += len(t.buckets[b])
+			n += len(t.buckets[b].slots)
 		}
 		out := []byte{kindEntries}
 		out = binary.AppendUvarint(out, uint64(n))
 		for _, b := range buckets {
-			for _, s := range t.buckets[b] {
+			for _, s := range t.buckets[b].slots {
 				out = binary.AppendUvarint(out, uint64(len(s.key)))
 				out = append(out, s.key...)
 				out = binary.LittleEndian.AppendUint64(out, s.vh)

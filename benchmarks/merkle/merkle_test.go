@@ -213,7 +213,30 @@ func BenchmarkMerkle_Diff(b *testing.B) {
 
 // BenchmarkMerkle_Put measures an incremental update of a random existing
 // key in a 10M-key tree (the path to the root is updated, no rebuild).
+// impl=gomap is not a Merkle tree: it updates a Go map of the same 10M keys,
+// the floor that random memory access sets on this machine.
 func BenchmarkMerkle_Put(b *testing.B) {
+	b.Run("keys=10M/impl=gomap", func(b *testing.B) {
+		p := bigTrees()
+		m := make(map[string]uint64, bigKeys)
+		for i, k := range p.keys {
+			m[k] = uint64(i)
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		order := make([]int, 1<<16)
+		for i := range order {
+			order[i] = rng.IntN(bigKeys)
+		}
+		runtime.GC()
+		b.ReportAllocs()
+		i := 0
+		done := cpuTime(b)
+		for b.Loop() {
+			m[p.keys[order[i&(len(order)-1)]]] = uint64(i)
+			i++
+		}
+		done()
+	})
 	b.Run("keys=10M/impl=sysdesign", func(b *testing.B) {
 		p := bigTrees()
 		t := p.local
