@@ -107,8 +107,13 @@ func BenchmarkMap_Memory(b *testing.B) {
 	}
 }
 
-func filledSet(b *testing.B, n int) (*skiplist.SortedSet, []string) {
-	s, err := skiplist.NewSortedSet(skiplist.Options{})
+var indexes = []struct {
+	name  string
+	index skiplist.Index
+}{{"skiplist", skiplist.SkiplistIndex}, {"btree", skiplist.BTreeIndex}}
+
+func filledSet(b *testing.B, n int, index skiplist.Index) (*skiplist.SortedSet, []string) {
+	s, err := skiplist.NewSortedSet(skiplist.Options{Index: index})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -122,49 +127,65 @@ func filledSet(b *testing.B, n int) (*skiplist.SortedSet, []string) {
 }
 
 func BenchmarkSortedSet_Add(b *testing.B) {
-	s, members := filledSet(b, benchN)
-	r := rand.New(rand.NewPCG(7, 8))
-	b.ReportAllocs()
-	for b.Loop() {
-		s.Add(skiplist.AddOptions{}, skiplist.Entry{Member: members[r.IntN(len(members))], Score: float64(r.IntN(1_000_000))})
+	for _, ix := range indexes {
+		b.Run("index="+ix.name, func(b *testing.B) {
+			s, members := filledSet(b, benchN, ix.index)
+			r := rand.New(rand.NewPCG(7, 8))
+			b.ReportAllocs()
+			for b.Loop() {
+				s.Add(skiplist.AddOptions{}, skiplist.Entry{Member: members[r.IntN(len(members))], Score: float64(r.IntN(1_000_000))})
+			}
+		})
 	}
 }
 
 func BenchmarkSortedSet_RevRank(b *testing.B) {
-	s, members := filledSet(b, benchN)
-	i := 0
-	b.ReportAllocs()
-	for b.Loop() {
-		s.RevRank(members[i%len(members)])
-		i++
+	for _, ix := range indexes {
+		b.Run("index="+ix.name, func(b *testing.B) {
+			s, members := filledSet(b, benchN, ix.index)
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				s.RevRank(members[i%len(members)])
+				i++
+			}
+		})
 	}
 }
 
 func BenchmarkSortedSet_Around(b *testing.B) {
-	s, members := filledSet(b, benchN)
-	i := 0
-	b.ReportAllocs()
-	for b.Loop() {
-		r, _, _ := s.RevRank(members[i%len(members)])
-		s.RangeByRank(r-4, r+4, true)
-		i++
+	for _, ix := range indexes {
+		b.Run("index="+ix.name, func(b *testing.B) {
+			s, members := filledSet(b, benchN, ix.index)
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				r, _, _ := s.RevRank(members[i%len(members)])
+				s.RangeByRank(r-4, r+4, true)
+				i++
+			}
+		})
 	}
 }
 
 func BenchmarkSortedSet_Memory(b *testing.B) {
-	for b.Loop() {
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		s, members := filledSet(b, benchN)
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		strBytes := 0
-		for _, m := range members {
-			strBytes += len(m)
-		}
-		b.ReportMetric(float64(int(after.HeapAlloc-before.HeapAlloc)-strBytes)/float64(s.Card()), "B/member")
-		runtime.KeepAlive(s)
+	for _, ix := range indexes {
+		b.Run("index="+ix.name, func(b *testing.B) {
+			for b.Loop() {
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				s, members := filledSet(b, benchN, ix.index)
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				strBytes := 0
+				for _, m := range members {
+					strBytes += len(m)
+				}
+				b.ReportMetric(float64(int(after.HeapAlloc-before.HeapAlloc)-strBytes)/float64(s.Card()), "B/member")
+				runtime.KeepAlive(s)
+			}
+		})
 	}
 }
 
