@@ -238,7 +238,7 @@ func TestBlockedOverhead(t *testing.T) {
 }
 
 // TestFPRBig repeats the FPR measurement at 10M keys when
-// SYSDESIGN_BLOOM_BIG=1 (about 30 s and 200 MB).
+// SYSDESIGN_BLOOM_BIG=1 (about a minute and 200 MB).
 func TestFPRBig(t *testing.T) {
 	if !bigRun() {
 		t.Skip("set SYSDESIGN_BLOOM_BIG=1 for the 10M-key run")
