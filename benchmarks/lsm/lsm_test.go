@@ -7,6 +7,12 @@
 // LSM_BENCH_N entries in random order (default 200,000; the size is
 // LSM_BENCH_N=1000000) and then fully compacted, built once per
 // implementation and process.
+//
+// FillRandom also reports peak-live-MB, the largest live Go heap during the
+// run (our configured budget: 3 memtables of 4 MiB plus the 8 MiB cache =
+// 20 MiB, plus table indexes and filters; pebble's cache and memtables live
+// outside the Go heap when cgo is on, so its figure is not comparable);
+// Overwrite reports max-pause-ms, the longest single write.
 package lsmbench
 
 import (
@@ -16,6 +22,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"sync"
 	"testing"
@@ -200,6 +208,36 @@ func diskBytes(dir string) int64 {
 	return n
 }
 
+// peakLive samples the Go heap's live bytes (as of the latest GC) every
+// 10 ms until stop is called, which returns the peak in MiB. Memory that an
+// implementation allocates outside the Go heap (pebble's cache with cgo)
+// is not seen.
+func peakLive() (stop func() float64) {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	var peak uint64
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64())
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() float64 {
+		close(done)
+		<-finished
+		return float64(peak) / (1 << 20)
+	}
+}
+
 func report(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
 }
@@ -293,6 +331,8 @@ func BenchmarkLSM_FillRandom(b *testing.B) {
 			r := rand.New(rand.NewPCG(1, 2))
 			var k []byte
 			n := uint64(entries())
+			runtime.GC()
+			stop := peakLive()
 			b.ReportAllocs()
 			for b.Loop() {
 				k = key(k, r.Uint64N(n))
@@ -300,6 +340,7 @@ func BenchmarkLSM_FillRandom(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(stop(), "peak-live-MB")
 			report(b)
 			b.ReportMetric(float64(diskBytes(dir))/float64(min(b.N, int(n))), "disk-B/entry")
 		})

@@ -54,7 +54,7 @@ func NewReader(f ReadableFile, size int64, name string, fileID uint64, cache *Ca
 	fOff, fLen := binary.LittleEndian.Uint64(ft[0:]), binary.LittleEndian.Uint64(ft[8:])
 	iOff, iLen := binary.LittleEndian.Uint64(ft[16:]), binary.LittleEndian.Uint64(ft[24:])
 	limit := uint64(size - footerLen)
-	filter, err := r.readRaw(fOff, fLen, limit)
+	filter, err := r.readRaw(fOff, fLen, limit, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func NewReader(f ReadableFile, size int64, name string, fileID uint64, cache *Ca
 			return nil, r.corrupt("filter: %v", err)
 		}
 	}
-	if r.index, err = r.readRaw(iOff, iLen, limit); err != nil {
+	if r.index, err = r.readRaw(iOff, iLen, limit, nil); err != nil {
 		return nil, err
 	}
 	var it blockIter
@@ -84,12 +84,18 @@ func (r *Reader) wrap(err error) error {
 	return fmt.Errorf("%s: %w", r.name, err)
 }
 
-// readRaw reads and verifies the block at (off, n) which must end before limit.
-func (r *Reader) readRaw(off, n, limit uint64) ([]byte, error) {
+// readRaw reads and verifies the block at (off, n) which must end before
+// limit, into scratch if it is large enough (else a new buffer).
+func (r *Reader) readRaw(off, n, limit uint64, scratch []byte) ([]byte, error) {
 	if off > limit || n > limit-off || n+trailerLen > limit-off {
 		return nil, r.corrupt("block handle (%d, %d) out of range", off, n)
 	}
-	buf := make([]byte, n+trailerLen)
+	var buf []byte
+	if uint64(cap(scratch)) >= n+trailerLen {
+		buf = scratch[:n+trailerLen]
+	} else {
+		buf = make([]byte, n+trailerLen)
+	}
 	if _, err := r.f.ReadAt(buf, int64(off)); err != nil {
 		return nil, fmt.Errorf("sstable: %s: %w", r.name, err)
 	}
@@ -104,7 +110,10 @@ func (r *Reader) readRaw(off, n, limit uint64) ([]byte, error) {
 	return b, nil
 }
 
-func (r *Reader) readBlock(handle []byte, fill bool) ([]byte, error) {
+// readBlock returns the block at handle from the cache or the file. With
+// fill the block is cached; without, it is read into *scratch (grown as
+// needed), which the caller reuses once it is done with the block.
+func (r *Reader) readBlock(handle []byte, fill bool, scratch *[]byte) ([]byte, error) {
 	off, n1 := binary.Uvarint(handle)
 	if n1 <= 0 {
 		return nil, r.corrupt("bad block handle")
@@ -116,14 +125,18 @@ func (r *Reader) readBlock(handle []byte, fill bool) ([]byte, error) {
 	if b, ok := r.cache.Get(r.fileID, off); ok {
 		return b, nil
 	}
-	b, err := r.readRaw(off, n, ^uint64(0)>>1)
-	if err != nil {
-		return nil, err
+	if fill || scratch == nil {
+		b, err := r.readRaw(off, n, ^uint64(0)>>1, nil)
+		if err == nil && fill {
+			r.cache.Set(r.fileID, off, b)
+		}
+		return b, err
 	}
-	if fill {
-		r.cache.Set(r.fileID, off, b)
+	b, err := r.readRaw(off, n, ^uint64(0)>>1, *scratch)
+	if err == nil && cap(b) > cap(*scratch) {
+		*scratch = b[:0:cap(b)]
 	}
-	return b, nil
+	return b, err
 }
 
 // MayContain reports whether the table's filter admits the user key.
@@ -149,7 +162,7 @@ func (r *Reader) Get(ik []byte) (value []byte, kind base.Kind, found bool, err e
 	if !idx.SeekGE(ik) {
 		return nil, 0, false, r.wrap(idx.err)
 	}
-	b, err := r.readBlock(idx.val, true)
+	b, err := r.readBlock(idx.val, true, nil)
 	if err != nil {
 		return nil, 0, false, err
 	}
@@ -181,11 +194,12 @@ func (r *Reader) NewIter(fillCache bool) base.Iterator {
 }
 
 type tableIter struct {
-	r     *Reader
-	fill  bool
-	index blockIter
-	data  blockIter
-	err   error
+	r       *Reader
+	fill    bool
+	scratch []byte // block buffer reused when !fill
+	index   blockIter
+	data    blockIter
+	err     error
 }
 
 func (it *tableIter) fail(err error) bool {
@@ -205,7 +219,7 @@ func (it *tableIter) load() bool {
 		}
 		return false
 	}
-	b, err := it.r.readBlock(it.index.val, it.fill)
+	b, err := it.r.readBlock(it.index.val, it.fill, &it.scratch)
 	if err != nil {
 		return it.fail(err)
 	}
