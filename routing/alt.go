@@ -20,9 +20,10 @@ const (
 )
 
 // LandmarkOptions configures [NewLandmarks]. The zero value means 16
-// landmarks chosen by Avoid selection with seed 0.
+// landmarks (or NumNodes if fewer) chosen by Avoid selection with seed 0.
 type LandmarkOptions struct {
-	// Count is the number of landmarks; 0 means 16. At most NumNodes.
+	// Count is the number of landmarks, at most NumNodes; 0 means
+	// min(16, NumNodes).
 	Count int
 	// Selection is Avoid (default) or Farthest.
 	Selection LandmarkSelection
@@ -48,7 +49,7 @@ func NewLandmarks(g *Graph, opts LandmarkOptions) (*Landmarks, error) {
 	n := g.NumNodes()
 	k := opts.Count
 	if k == 0 {
-		k = 16
+		k = min(16, n)
 	}
 	if k < 0 || k > n {
 		return nil, fmt.Errorf("routing: %d landmarks for %d nodes", k, n)

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 )
@@ -197,8 +198,9 @@ func (g *Graph) ExternalID(v int) (int64, bool) {
 	return g.ids[v], true
 }
 
-// Arcs calls yield for every arc leaving u, in increasing order of head.
-func (g *Graph) Arcs(u int) func(yield func(to int, weight int64) bool) {
+// Arcs returns an iterator over the arcs leaving u as (head, weight) pairs,
+// in increasing order of head. It yields nothing for an unknown node.
+func (g *Graph) Arcs(u int) iter.Seq2[int, int64] {
 	return func(yield func(int, int64) bool) {
 		if u < 0 || u >= g.NumNodes() {
 			return

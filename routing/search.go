@@ -48,10 +48,11 @@ func (s *Search) Dijkstra(src, dst int) (Result, error) {
 
 // AStar returns the shortest path from src to dst with A*, guided by the
 // straight-line distance to dst scaled so that it never overestimates
-// (the scale is the smallest weight per metre over all arcs). It returns
-// [ErrNoCoordinates] if the graph has none.
+// (the scale is the smallest weight per metre over all arcs; when some arc
+// has weight 0 and positive length the scale is 0 and A* is Dijkstra). It
+// returns [ErrNoCoordinates] if the graph has none.
 func (s *Search) AStar(src, dst int) (Result, error) {
-	if s.g.kind == NoCoords || s.g.hscale == 0 {
+	if s.g.kind == NoCoords {
 		return Result{}, ErrNoCoordinates
 	}
 	if err := s.checkPair(src, dst); err != nil {
