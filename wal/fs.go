@@ -109,8 +109,11 @@ func (OSFS) SyncDir(dir string) error {
 	return errors.Join(err, d.Close())
 }
 
-// Lock implements [FS] with an advisory file lock (flock on Unix), so a
-// second process, or a second Open in the same process, fails.
+// Lock implements [FS] with an advisory file lock (flock on Linux, macOS
+// and the BSDs), so a second process, or a second Open in the same
+// process, fails; the kernel releases it when the process dies. Elsewhere
+// the lock is a file created exclusively, which a crash leaves behind and
+// which must then be deleted by hand.
 func (OSFS) Lock(name string) (io.Closer, error) {
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return nil, err
