@@ -16,9 +16,9 @@ import (
 // A Bucket is safe for concurrent use. Create it with [NewBucket]; the zero
 // value is not usable.
 type Bucket struct {
-	p   params
-	tat atomic.Int64 // 0 means never used
-	now func() time.Time
+	p     params
+	tat   atomic.Int64 // 0 means never used
+	clock clock
 }
 
 // NewBucket returns a Bucket for lim; only Options.Now is used. Invalid
@@ -27,11 +27,7 @@ func NewBucket(lim Limit, opts Options) (*Bucket, error) {
 	if err := lim.Validate(GCRA); err != nil {
 		return nil, err
 	}
-	b := &Bucket{p: newParams(lim), now: opts.Now}
-	if b.now == nil {
-		b.now = time.Now
-	}
-	return b, nil
+	return &Bucket{p: newParams(lim), clock: newClock(opts.Now)}, nil
 }
 
 // Limit returns the bucket's limit.
@@ -40,12 +36,12 @@ func (b *Bucket) Limit() Limit { return b.p.lim }
 // Allow reports whether one event may happen now, and consumes it if so.
 // It is shorthand for AllowNAt(now, 1) with the bucket's clock.
 func (b *Bucket) Allow() bool {
-	r, _ := b.AllowNAt(b.now(), 1)
-	return r.Allowed
+	_, v := b.allow(b.clock.nanos(), 1)
+	return v.allowed
 }
 
 // AllowN is shorthand for AllowNAt(now, n) with the bucket's clock.
-func (b *Bucket) AllowN(n int) (Result, error) { return b.AllowNAt(b.now(), n) }
+func (b *Bucket) AllowN(n int) (Result, error) { return b.AllowNAt(b.clock.time(), n) }
 
 // AllowNAt reports whether n events may happen at time now and consumes
 // them if so; n = 0 only reports. It returns a *[BurstError] for n above
@@ -59,12 +55,20 @@ func (b *Bucket) AllowNAt(now time.Time, n int) (Result, error) {
 	if int64(n) > b.p.burst {
 		return Result{}, &BurstError{N: n, Limit: b.p.lim, Max: int(b.p.burst)}
 	}
-	t := now.UnixNano()
+	_, v := b.allow(now.UnixNano(), int64(n))
+	return v.result(&b.p), nil
+}
+
+// allow decides n (already checked) at t with compare-and-swap.
+func (b *Bucket) allow(t, n int64) (bool, verdict) {
+	if n > b.p.burst {
+		return false, verdict{}
+	}
 	for {
 		old := b.tat.Load()
-		ns, v := gcra(&b.p, state{a: old}, t, int64(n))
+		ns, v := gcra(&b.p, state{a: old}, t, n)
 		if !v.allowed || n == 0 || ns.a == old || b.tat.CompareAndSwap(old, ns.a) {
-			return v.result(&b.p), nil
+			return v.allowed, v
 		}
 	}
 }
@@ -76,7 +80,7 @@ func (b *Bucket) Wait(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		now := b.now()
+		now := b.clock.time()
 		r, err := b.AllowNAt(now, 1)
 		if err != nil || r.Allowed {
 			return err

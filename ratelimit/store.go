@@ -17,9 +17,10 @@ const MaxLimits = 8
 // Options configures a [Store]. The zero value means the documented
 // defaults.
 type Options struct {
-	// Now returns the current time; nil means time.Now. Only the plain
-	// forms (Allow, AllowN, WaitN) call it; the ...At forms take the time
-	// as an argument. The clock should not go backwards; if it does, the
+	// Now returns the current time; nil means the wall time at
+	// construction advanced by the monotonic clock (cheaper than time.Now
+	// and immune to wall-clock steps). Only the plain forms (Allow, AllowN,
+	// WaitN) use it; the ...At forms take the time as an argument. The clock should not go backwards; if it does, the
 	// algorithms treat the step as no time passing.
 	Now func() time.Time
 	// Shards is the number of independently locked shards, rounded up to a
@@ -53,7 +54,7 @@ type Store struct {
 	alg        Algorithm
 	params     []params
 	shards     []shard
-	now        func() time.Time
+	clock      clock
 	sweepEvery int64
 }
 
@@ -82,10 +83,7 @@ func NewStore(alg Algorithm, limits []Limit, opts Options) (*Store, error) {
 	if opts.Shards < 0 || opts.SweepInterval < 0 {
 		return nil, fmt.Errorf("ratelimit: negative Shards or SweepInterval")
 	}
-	s := &Store{alg: alg, now: opts.Now, sweepEvery: int64(opts.SweepInterval)}
-	if s.now == nil {
-		s.now = time.Now
-	}
+	s := &Store{alg: alg, clock: newClock(opts.Now), sweepEvery: int64(opts.SweepInterval)}
 	var horizon int64
 	for _, l := range limits {
 		if err := l.Validate(alg); err != nil {
@@ -146,14 +144,14 @@ func (s *Store) Limits() []Limit {
 
 // Allow is shorthand for AllowN(ctx, key, 1).
 func (s *Store) Allow(ctx context.Context, key string) (Result, error) {
-	return s.AllowNAt(key, s.now(), 1)
+	return s.allow(xxhash.Sum64String(key), s.clock.nanos(), 1)
 }
 
 // AllowN is shorthand for AllowNAt(key, now, n) with the store's clock.
 // ctx is not used (the store never blocks); it is there to satisfy
 // [Limiter].
 func (s *Store) AllowN(ctx context.Context, key string, n int) (Result, error) {
-	return s.AllowNAt(key, s.now(), n)
+	return s.allow(xxhash.Sum64String(key), s.clock.nanos(), n)
 }
 
 // AllowAt is shorthand for AllowNAt(key, now, 1).
@@ -175,6 +173,10 @@ func (s *Store) AllowNAt(key string, now time.Time, n int) (Result, error) {
 // AllowHashNAt is AllowNAt for a key already hashed to 64 bits, for callers
 // that key by a number (a user ID) or hash keys themselves.
 func (s *Store) AllowHashNAt(h uint64, now time.Time, n int) (Result, error) {
+	return s.allow(h, now.UnixNano(), n)
+}
+
+func (s *Store) allow(h uint64, t int64, n int) (Result, error) {
 	if n < 0 {
 		return Result{}, ErrNegativeN
 	}
@@ -183,7 +185,6 @@ func (s *Store) AllowHashNAt(h uint64, now time.Time, n int) (Result, error) {
 			return Result{}, &BurstError{N: n, Limit: p.lim, Max: int(p.max(s.alg))}
 		}
 	}
-	t := now.UnixNano()
 	// Shards take the low bits of h; tables index by the high bits.
 	sh := &s.shards[h&uint64(len(s.shards)-1)]
 	sh.mu.Lock()
@@ -347,7 +348,7 @@ func (s *Store) WaitN(ctx context.Context, key string, n int) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		now := s.now()
+		now := s.clock.time()
 		r, err := s.AllowNAt(key, now, n)
 		if err != nil {
 			return err
