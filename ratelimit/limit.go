@@ -219,6 +219,7 @@ type BurstError struct {
 	Max   int   // the largest n Limit admits
 }
 
+// Error formats the error with n, the largest admissible n and the limit.
 func (e *BurstError) Error() string {
 	return fmt.Sprintf("ratelimit: n=%d exceeds burst %d of limit %v", e.N, e.Max, e.Limit)
 }
