@@ -39,6 +39,7 @@ type DB struct {
 	lastSeq uint64
 
 	visibleSeq atomic.Uint64
+	openIters  atomic.Int64
 
 	// mu guards the fields below; cond signals state changes under it.
 	mu          sync.Mutex
@@ -98,9 +99,9 @@ func Open(dir string, opts *Options) (*DB, error) {
 	if o.BloomBitsPerKey > 0 {
 		policy = newFilterPolicy(o.BloomBitsPerKey)
 	}
-	db.tables = &tableCache{dir: dir, cache: db.cache, policy: policy, m: map[uint64]*sstable.Reader{}}
+	db.tables = &tableCache{dir: dir, cache: db.cache, policy: policy, mmap: o.MmapTables, m: map[uint64]*sstable.Reader{}}
 	if err := db.recover(); err != nil {
-		db.tables.closeAll()
+		db.tables.closeAll(true)
 		lock.Close()
 		return nil, err
 	}
@@ -279,7 +280,9 @@ func (db *DB) Close() error {
 	if e := db.manifest.Close(); err == nil {
 		err = e
 	}
-	db.tables.closeAll()
+	// With mapped tables, an iterator left open would fault on unmapped
+	// memory: keep the mappings in that case (a leak, not a crash).
+	db.tables.closeAll(db.openIters.Load() == 0)
 	if e := db.lock.Close(); err == nil {
 		err = e
 	}
@@ -314,8 +317,8 @@ func (db *DB) unrefLocked(v *version) {
 		for _, f := range v.levels[l] {
 			f.refs--
 			if f.refs == 0 {
+				db.cache.EvictFile(f.num) // before unmapping: entries may alias the mapping
 				db.tables.evict(f.num)
-				db.cache.EvictFile(f.num)
 				os.Remove(tableName(db.dir, f.num))
 			}
 		}
@@ -341,6 +344,13 @@ func (db *DB) logAndApply(edit *versionEdit, flushed bool) error {
 	nv, err := cur.apply(edit)
 	if err != nil {
 		return fmt.Errorf("lsm: internal error: %w", err)
+	}
+	if len(edit.added) > 0 {
+		// Make the new tables' directory entries durable before the
+		// MANIFEST names them.
+		if err := syncDir(db.dir); err != nil {
+			return fmt.Errorf("lsm: %w", err)
+		}
 	}
 	if edit.hasLogNum {
 		db.logNum = edit.logNum
@@ -401,6 +411,7 @@ func (db *DB) rotateManifest(nv *version, edit *versionEdit) error {
 
 // tableCache keeps a Reader open for every live table.
 type tableCache struct {
+	mmap   bool // map table files instead of reading them
 	dir    string
 	cache  *sstable.Cache
 	policy sstable.FilterPolicy
@@ -429,6 +440,11 @@ func (tc *tableCache) get(f *fileMeta) (*sstable.Reader, error) {
 		fl.Close()
 		return nil, tableErr(path, err)
 	}
+	if tc.mmap {
+		if data, err := mmapFile(fl, st.Size()); err == nil {
+			r.SetMapped(data, func() error { return munmap(data) })
+		}
+	}
 	tc.m[f.num] = r
 	return r, nil
 }
@@ -449,10 +465,13 @@ func (tc *tableCache) evict(num uint64) {
 	}
 }
 
-func (tc *tableCache) closeAll() {
+func (tc *tableCache) closeAll(unmap bool) {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
 	for n, r := range tc.m {
+		if !unmap {
+			r.SetMapped(nil, nil) // drop the mapping without unmapping it
+		}
 		r.Close()
 		delete(tc.m, n)
 	}

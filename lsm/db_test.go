@@ -110,8 +110,15 @@ func corruptFile(t *testing.T, glob string) string {
 }
 
 func TestCorruptTableNamesFile(t *testing.T) {
+	for _, mmap := range []bool{false, true} {
+		t.Run(fmt.Sprint("mmap=", mmap), func(t *testing.T) { testCorruptTable(t, mmap) })
+	}
+}
+
+func testCorruptTable(t *testing.T, mmap bool) {
 	dir := t.TempDir()
-	db, err := Open(dir, &Options{BloomBitsPerKey: -1, CacheSize: -1})
+	opts := &Options{BloomBitsPerKey: -1, CacheSize: -1, MmapTables: mmap}
+	db, err := Open(dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +128,7 @@ func TestCorruptTableNamesFile(t *testing.T) {
 	}
 	db.Close()
 	name := corruptFile(t, filepath.Join(dir, "*.sst"))
-	db, err = Open(dir, &Options{BloomBitsPerKey: -1, CacheSize: -1})
+	db, err = Open(dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

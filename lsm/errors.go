@@ -19,8 +19,6 @@ var (
 	ErrInvalidOptions = errors.New("lsm: invalid options")
 	// ErrBatchCorrupt is returned when a batch's encoding is invalid.
 	ErrBatchCorrupt = errors.New("lsm: corrupt batch")
-	// ErrEmptyKey is returned when a write uses an empty key.
-	ErrEmptyKey = errors.New("lsm: empty key")
 )
 
 // CorruptionError reports damaged on-disk data. It matches ErrCorrupt.

@@ -158,14 +158,17 @@ func TestModel(t *testing.T) {
 		steps = s
 	}
 	for _, seed := range []uint64{1, 2} {
-		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) { runModel(t, seed, steps) })
+		mmap := seed == 2
+		t.Run(fmt.Sprint("seed=", seed, "/mmap=", mmap), func(t *testing.T) { runModel(t, seed, steps, mmap) })
 	}
 }
 
-func runModel(t *testing.T, seed uint64, steps int) {
+func runModel(t *testing.T, seed uint64, steps int, mmap bool) {
 	r := rand.New(rand.NewPCG(seed, 77))
 	dir := t.TempDir()
-	db, err := openSmallManifest(dir, smallOptions())
+	opts := smallOptions()
+	opts.MmapTables = mmap
+	db, err := openSmallManifest(dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +240,7 @@ func runModel(t *testing.T, seed uint64, steps int) {
 			if err := db.Close(); err != nil {
 				t.Fatal(err)
 			}
-			if db, err = openSmallManifest(dir, smallOptions()); err != nil {
+			if db, err = openSmallManifest(dir, opts); err != nil {
 				t.Fatal(err)
 			}
 		}

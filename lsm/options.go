@@ -45,6 +45,12 @@ type Options struct {
 	// Sync makes every write fsync the log unless its WriteOptions say
 	// otherwise. Default false.
 	Sync bool
+	// MmapTables maps table files into memory (read-only, on Unix) so a
+	// block read is a checksum over mapped memory: no read system call and
+	// no copy. Hot data then lives in the operating system's page cache,
+	// outside the block cache and the Go heap, and cached blocks alias the
+	// mapping. Where mapping fails, tables are read normally. Default false.
+	MmapTables bool
 	// DisableBackgroundCompaction stops automatic compactions (flushes
 	// still run); Compact still works. For tests. Default false.
 	DisableBackgroundCompaction bool

@@ -83,6 +83,7 @@ type impl struct {
 
 var impls = []impl{
 	{"sysdesign", openOurs},
+	{"sysdesign-mmap", openOursMmap},
 	{"goleveldb", openLevelDB},
 	{"pebble", openPebble},
 }
@@ -93,6 +94,13 @@ type ours struct{ db *lsm.DB }
 
 func openOurs(dir string) (store, error) {
 	db, err := lsm.Open(dir, &lsm.Options{CacheSize: cacheSize, MemtableSize: memSize, BloomBitsPerKey: 10})
+	return ours{db}, err
+}
+
+// openOursMmap is openOurs with Options.MmapTables: table blocks are read
+// from mapped memory (the page cache) instead of with pread.
+func openOursMmap(dir string) (store, error) {
+	db, err := lsm.Open(dir, &lsm.Options{CacheSize: cacheSize, MemtableSize: memSize, BloomBitsPerKey: 10, MmapTables: true})
 	return ours{db}, err
 }
 
@@ -251,7 +259,7 @@ type loadedDB struct {
 	err  error
 }
 
-var preloaded = map[string]*loadedDB{"sysdesign": {}, "goleveldb": {}, "pebble": {}}
+var preloaded = map[string]*loadedDB{"sysdesign": {}, "sysdesign-mmap": {}, "goleveldb": {}, "pebble": {}}
 
 func loaded(b *testing.B, im impl) store {
 	b.Helper()
