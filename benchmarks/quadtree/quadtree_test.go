@@ -233,65 +233,6 @@ func BenchmarkQuadtree_Insert(b *testing.B) {
 	})
 }
 
-// BenchmarkQuadtree_Move moves a point by up to ~500 m (moving objects).
-func BenchmarkQuadtree_Move(b *testing.B) {
-	build(b)
-	r := rand.New(rand.NewPCG(4, 4))
-	steps := make([]pt, 4096)
-	for i := range steps {
-		steps[i] = pt{(r.Float64() - 0.5) * 0.009, (r.Float64() - 0.5) * 0.009}
-	}
-	n := len(data)
-	clamp := func(lat, lon float64) (float64, float64) {
-		return max(-90, min(90, lat)), max(-180, min(180, lon))
-	}
-	b.Run("impl=sysdesign", func(b *testing.B) {
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			h := quadtree.Handle(i % n)
-			lat, lon, _, _ := ours.Get(h)
-			s := steps[i&4095]
-			lat, lon = clamp(lat+s.lat, lon+s.lon)
-			if err := ours.Move(h, lat, lon); err != nil {
-				b.Fatal(err)
-			}
-			i++
-		}
-	})
-	b.Run("impl=tidwall", func(b *testing.B) {
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			id := i % n
-			p := &twPos[id]
-			s := steps[i&4095]
-			lat, lon := clamp(p.lat+s.lat, p.lon+s.lon)
-			tw.Replace([2]float64{p.lon, p.lat}, [2]float64{p.lon, p.lat}, id, [2]float64{lon, lat}, [2]float64{lon, lat}, id)
-			p.lat, p.lon = lat, lon
-			i++
-		}
-	})
-	b.Run("impl=rtreego", func(b *testing.B) {
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			id := i % n
-			// rtreego finds an object by its current bounds, so move a copy.
-			p := rgItems[id]
-			s := steps[i&4095]
-			if !rg.Delete(p) {
-				b.Fatal("rtreego lost a point")
-			}
-			lat, lon := clamp(p.lat+s.lat, p.lon+s.lon)
-			np := &rPoint{id, lat, lon}
-			rg.Insert(np)
-			rgItems[id] = np
-			i++
-		}
-	})
-}
-
 func BenchmarkQuadtree_Box(b *testing.B) {
 	build(b)
 	qs := queries(1024)
@@ -470,6 +411,67 @@ func BenchmarkQuadtree_Nearest(b *testing.B) {
 		for b.Loop() {
 			q := qs[i&1023]
 			_ = kd.KNN(&kPoint{-1, q.lat, q.lon}, k)
+			i++
+		}
+	})
+}
+
+// BenchmarkQuadtree_Move moves a point by up to ~500 m (moving objects).
+// It comes last in the file, so it runs after the queries: it changes the
+// shared trees, each impl by its own number of moves.
+func BenchmarkQuadtree_Move(b *testing.B) {
+	build(b)
+	r := rand.New(rand.NewPCG(4, 4))
+	steps := make([]pt, 4096)
+	for i := range steps {
+		steps[i] = pt{(r.Float64() - 0.5) * 0.009, (r.Float64() - 0.5) * 0.009}
+	}
+	n := len(data)
+	clamp := func(lat, lon float64) (float64, float64) {
+		return max(-90, min(90, lat)), max(-180, min(180, lon))
+	}
+	b.Run("impl=sysdesign", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			h := quadtree.Handle(i % n)
+			lat, lon, _, _ := ours.Get(h)
+			s := steps[i&4095]
+			lat, lon = clamp(lat+s.lat, lon+s.lon)
+			if err := ours.Move(h, lat, lon); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("impl=tidwall", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			id := i % n
+			p := &twPos[id]
+			s := steps[i&4095]
+			lat, lon := clamp(p.lat+s.lat, p.lon+s.lon)
+			tw.Replace([2]float64{p.lon, p.lat}, [2]float64{p.lon, p.lat}, id, [2]float64{lon, lat}, [2]float64{lon, lat}, id)
+			p.lat, p.lon = lat, lon
+			i++
+		}
+	})
+	b.Run("impl=rtreego", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			id := i % n
+			// rtreego finds an object by its current bounds, so move a copy.
+			p := rgItems[id]
+			s := steps[i&4095]
+			if !rg.Delete(p) {
+				b.Fatal("rtreego lost a point")
+			}
+			lat, lon := clamp(p.lat+s.lat, p.lon+s.lon)
+			np := &rPoint{id, lat, lon}
+			rg.Insert(np)
+			rgItems[id] = np
 			i++
 		}
 	})
