@@ -13,10 +13,14 @@ import (
 
 // Defaults and limits of [Options].
 const (
+	// DefaultFanout is the fan-out used when Options.Fanout is zero.
 	DefaultFanout = 16
-	DefaultDepth  = 4
-	MaxFanout     = 256
-	// MaxLeaves bounds Fanout^Depth, the number of leaf buckets.
+	// DefaultDepth is the depth used when Options.Depth is zero.
+	DefaultDepth = 4
+	// MaxFanout is the largest fan-out New accepts.
+	MaxFanout = 256
+	// MaxLeaves bounds Fanout^Depth, the number of leaf buckets (each costs
+	// 32 bytes).
 	MaxLeaves = 1 << 22
 )
 
