@@ -115,19 +115,27 @@ func (it *blockIter) decodeAt(off int) bool {
 		return false
 	}
 	p := it.data[off:it.restartOff]
-	shared, n1 := binary.Uvarint(p)
-	if n1 <= 0 {
-		return it.corrupt(errBlock("bad entry header at %d", off))
+	var shared, unshared, vlen uint64
+	var h int
+	if len(p) >= 3 && (p[0]|p[1]|p[2])&0x80 == 0 {
+		// Fast path: three one-byte varints.
+		shared, unshared, vlen, h = uint64(p[0]), uint64(p[1]), uint64(p[2]), 3
+	} else {
+		var n1, n2, n3 int
+		shared, n1 = binary.Uvarint(p)
+		if n1 <= 0 {
+			return it.corrupt(errBlock("bad entry header at %d", off))
+		}
+		unshared, n2 = binary.Uvarint(p[n1:])
+		if n2 <= 0 {
+			return it.corrupt(errBlock("bad entry header at %d", off))
+		}
+		vlen, n3 = binary.Uvarint(p[n1+n2:])
+		if n3 <= 0 {
+			return it.corrupt(errBlock("bad entry header at %d", off))
+		}
+		h = n1 + n2 + n3
 	}
-	unshared, n2 := binary.Uvarint(p[n1:])
-	if n2 <= 0 {
-		return it.corrupt(errBlock("bad entry header at %d", off))
-	}
-	vlen, n3 := binary.Uvarint(p[n1+n2:])
-	if n3 <= 0 {
-		return it.corrupt(errBlock("bad entry header at %d", off))
-	}
-	h := n1 + n2 + n3
 	if shared > uint64(len(it.key)) || unshared > uint64(len(p)-h) || vlen > uint64(len(p)-h)-unshared {
 		return it.corrupt(errBlock("entry at %d overruns the block", off))
 	}
