@@ -39,7 +39,7 @@ type DB struct {
 	lastSeq uint64
 
 	visibleSeq atomic.Uint64
-	openIters  atomic.Int64
+	readers    atomic.Int64 // reads and iterators holding a version
 
 	// mu guards the fields below; cond signals state changes under it.
 	mu          sync.Mutex
@@ -280,9 +280,10 @@ func (db *DB) Close() error {
 	if e := db.manifest.Close(); err == nil {
 		err = e
 	}
-	// With mapped tables, an iterator left open would fault on unmapped
-	// memory: keep the mappings in that case (a leak, not a crash).
-	db.tables.closeAll(db.openIters.Load() == 0)
+	// With mapped tables, an iterator left open (or a read racing with
+	// Close) would fault on unmapped memory: keep the mappings in that case
+	// (a leak, not a crash).
+	db.tables.closeAll(db.readers.Load() == 0)
 	if e := db.lock.Close(); err == nil {
 		err = e
 	}
@@ -297,6 +298,7 @@ func (db *DB) ref() (mem *memTable, imm []*memTable, v *version, err error) {
 		return nil, nil, nil, ErrClosed
 	}
 	db.current.refs++
+	db.readers.Add(1)
 	return db.mem, db.imm, db.current, nil
 }
 
@@ -304,6 +306,7 @@ func (db *DB) unref(v *version) {
 	db.mu.Lock()
 	db.unrefLocked(v)
 	db.mu.Unlock()
+	db.readers.Add(-1)
 }
 
 // unrefLocked drops a version reference; tables no version needs are

@@ -281,3 +281,23 @@ func TestManifestRotation(t *testing.T) {
 		}
 	}
 }
+
+func TestBatchTooLarge(t *testing.T) {
+	db, err := Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var b Batch
+	b.Put([]byte("big"), make([]byte, MaxBatchSize))
+	if err := db.Apply(&b, nil); !errors.Is(err, ErrBatchTooLarge) {
+		t.Fatalf("Apply(huge) = %v; want ErrBatchTooLarge", err)
+	}
+	// The DB still works.
+	if err := db.Put([]byte("small"), []byte("ok"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := db.Get([]byte("small")); err != nil || string(v) != "ok" {
+		t.Fatalf("Get after rejected batch = %q, %v", v, err)
+	}
+}

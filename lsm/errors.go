@@ -17,6 +17,9 @@ var (
 	ErrLocked = errors.New("lsm: directory is locked by another process")
 	// ErrInvalidOptions wraps every configuration error from Open.
 	ErrInvalidOptions = errors.New("lsm: invalid options")
+	// ErrBatchTooLarge is returned by Apply for a batch larger than
+	// MaxBatchSize.
+	ErrBatchTooLarge = errors.New("lsm: batch too large")
 	// ErrBatchCorrupt is returned when a batch's encoding is invalid.
 	ErrBatchCorrupt = errors.New("lsm: corrupt batch")
 )

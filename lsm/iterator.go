@@ -47,7 +47,6 @@ func (db *DB) newIter(o *IterOptions, seq uint64, atSeq bool) *Iterator {
 		seq = db.visibleSeq.Load()
 	}
 	it.v, it.seq = v, seq
-	db.openIters.Add(1)
 	children := []base.Iterator{mem.mt.NewIter()}
 	for i := len(imm) - 1; i >= 0; i-- {
 		children = append(children, imm[i].mt.NewIter())
@@ -310,7 +309,6 @@ func (it *Iterator) Close() error {
 	it.valid = false
 	it.it.Close()
 	it.db.unref(it.v)
-	it.db.openIters.Add(-1)
 	return it.err
 }
 

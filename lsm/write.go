@@ -2,12 +2,18 @@ package lsm
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
 	"github.com/sysdesign-go/sysdesign/lsm/internal/base"
 	"github.com/sysdesign-go/sysdesign/lsm/internal/memtable"
+	"github.com/sysdesign-go/sysdesign/wal"
 )
+
+// MaxBatchSize is the largest encoded batch Apply accepts (one log record
+// must fit in a log segment), a little under 64 MiB.
+const MaxBatchSize = wal.DefaultSegmentSize - 1024
 
 // Put sets key to value. The slices may be reused after Put returns.
 func (db *DB) Put(key, value []byte, wo *WriteOptions) error {
@@ -37,6 +43,9 @@ func (db *DB) Delete(key []byte, wo *WriteOptions) error {
 func (db *DB) Apply(b *Batch, wo *WriteOptions) error {
 	if b.Len() == 0 {
 		return nil
+	}
+	if b.Size() > MaxBatchSize {
+		return fmt.Errorf("%w: %d bytes, limit %d", ErrBatchTooLarge, b.Size(), MaxBatchSize)
 	}
 	sync := db.opts.Sync
 	if wo != nil {
