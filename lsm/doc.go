@@ -70,7 +70,7 @@
 //
 // The model test (random operations, snapshots, flushes, compactions and
 // reopens checked against a map after every step) runs LSM_MODEL_STEPS
-// steps (default 3000, 1200 under -race); the crash test re-executes the
+// steps (default 3000, 1000 under -race); the crash test re-executes the
 // test binary as a child that writes with Sync and is killed with SIGKILL,
 // LSM_CRASH_ROUNDS times (default 6).
 //

@@ -152,7 +152,7 @@ func keyName(i int) string { return fmt.Sprintf("key%05d", i) }
 func TestModel(t *testing.T) {
 	steps := 3000
 	if raceflag.Enabled {
-		steps = 1200
+		steps = 1000
 	}
 	if s, err := strconv.Atoi(os.Getenv("LSM_MODEL_STEPS")); err == nil {
 		steps = s
