@@ -301,3 +301,76 @@ func TestBatchTooLarge(t *testing.T) {
 		t.Fatalf("Get after rejected batch = %q, %v", v, err)
 	}
 }
+
+// TestIteratorKeepsTables checks that tables replaced by a compaction stay
+// readable (and on disk) while an iterator uses them, and are deleted once
+// it is closed.
+func TestIteratorKeepsTables(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir, smallOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fill(t, db, 3000)
+	ctx := context.Background()
+	if err := db.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	it := db.NewIter(nil)
+	for i := 0; i < 3000; i++ {
+		if err := db.Delete(fmt.Appendf(nil, "k%05d", i), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for k, v := range it.All() {
+		if want := fmt.Sprintf("value-%d", n); string(v) != want || string(k) != fmt.Sprintf("k%05d", n) {
+			t.Fatalf("old iterator entry %d: %s=%s; want value %s", n, k, v, want)
+		}
+		n++
+	}
+	if n != 3000 {
+		t.Fatalf("old iterator saw %d keys; want 3000", n)
+	}
+	before, _ := filepath.Glob(filepath.Join(dir, "*.sst"))
+	if len(before) == 0 {
+		t.Fatal("tables in use by the iterator were deleted")
+	}
+	if err := it.Close(); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := filepath.Glob(filepath.Join(dir, "*.sst"))
+	if len(after) != 0 {
+		t.Fatalf("%d tables left after the last iterator closed; want 0", len(after))
+	}
+}
+
+// TestLevel0Bounded writes steadily and checks that level 0 never grows
+// past L0StopWrites plus the frozen memtables being flushed.
+func TestLevel0Bounded(t *testing.T) {
+	o := smallOptions()
+	db, err := Open(t.TempDir(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	limit := o.L0StopWrites + 2 // + MaxImmutableMemtables (default 2)
+	maxL0 := 0
+	val := make([]byte, 200)
+	for i := 0; i < 5000; i++ {
+		if err := db.Put(fmt.Appendf(nil, "k%07d", (i*7919)%5000), val, nil); err != nil {
+			t.Fatal(err)
+		}
+		if i%50 == 0 {
+			maxL0 = max(maxL0, db.Stats().Levels[0].Tables)
+		}
+	}
+	if maxL0 > limit {
+		t.Fatalf("level 0 reached %d tables; want <= %d", maxL0, limit)
+	}
+	t.Logf("max level-0 tables %d (limit %d)", maxL0, limit)
+}
