@@ -110,6 +110,13 @@ func BenchmarkCuckoo(b *testing.B) {
 	benchAddContains(b, func(n uint64) adder { f, _ := NewCuckoo(n); return cuckooAdder{f} })
 }
 
+func BenchmarkCuckoo8(b *testing.B) {
+	benchAddContains(b, func(n uint64) adder {
+		f, _ := NewCuckooWith(n, CuckooOptions{FingerprintBits: 8})
+		return cuckooAdder{f}
+	})
+}
+
 func BenchmarkFuse_Build(b *testing.B) {
 	for _, n := range []int{1_000, 1_000_000} {
 		hs := make([]uint64, n)

@@ -57,9 +57,10 @@ func (f *Filter) AddString(key string) { f.AddHash(HashString(key)) }
 // AddHash inserts a key given its [Hash].
 func (f *Filter) AddHash(h uint64) {
 	d := delta(h)
+	words, m := f.words, f.m // locals: the loop reloads nothing from f
 	for range f.k {
-		i := reduce(h, f.m)
-		f.words[i>>6] |= 1 << (i & 63)
+		i := reduce(h, m)
+		words[i>>6] |= 1 << (i & 63)
 		h += d
 	}
 }
@@ -72,11 +73,17 @@ func (f *Filter) Contains(key []byte) bool { return f.ContainsHash(Hash(key)) }
 func (f *Filter) ContainsString(key string) bool { return f.ContainsHash(HashString(key)) }
 
 // ContainsHash is [Filter.Contains] for a key given its [Hash].
+//
+// It stops at the first clear bit (an absent key costs about two probes at
+// 1% FPR), maps each probe with a multiply-shift instead of a division,
+// and keeps the filter's fields in registers; with [Hash] inlined for short
+// keys, Contains makes no function call.
 func (f *Filter) ContainsHash(h uint64) bool {
 	d := delta(h)
+	words, m := f.words, f.m
 	for range f.k {
-		i := reduce(h, f.m)
-		if f.words[i>>6]&(1<<(i&63)) == 0 {
+		i := reduce(h, m)
+		if words[i>>6]&(1<<(i&63)) == 0 {
 			return false
 		}
 		h += d

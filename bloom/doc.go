@@ -31,10 +31,15 @@
 //     number of keys: a series of classic filters with geometrically growing
 //     capacity and tightening FPR whose compound FPR stays below the target.
 //   - [Cuckoo]: a cuckoo filter (Fan, Andersen, Kaminsky, Mitzenmacher 2014,
-//     https://www.cs.cmu.edu/~dga/papers/cuckoo-conext2014.pdf) with 16-bit
-//     fingerprints in 4-way buckets: deletions, FPR about 0.012% at about
-//     17 bits per key (a Bloom filter needs 19 bits for that rate), and
-//     [ErrFull] instead of silently dropping a key when it cannot take more.
+//     https://www.cs.cmu.edu/~dga/papers/cuckoo-conext2014.pdf) with 4-way
+//     buckets and a choice of fingerprint size ([CuckooOptions]): 16 bits
+//     (default) gives FPR about 0.012% at 16.8 bits per key (a Bloom filter
+//     needs 19.2 bits for that rate); 8 bits gives about 3% at 8.4 bits per
+//     key (the layout of seiflotfy/cuckoofilter). It supports deletions,
+//     [Cuckoo.Union] (which can fail with [ErrFull], since a union may not
+//     fit) and [Cuckoo.Intersect], and returns [ErrFull] instead of silently
+//     dropping a key when it cannot take more. Lookups compare the four
+//     fingerprints of a bucket word at once (SWAR).
 //   - [Fuse]: a binary fuse filter (Graf and Lemire 2022,
 //     https://arxiv.org/abs/2201.01174) for a static set built once: 8-bit
 //     fingerprints at about 9 bits per key (1.125x the minimum for its
@@ -49,13 +54,18 @@
 // # Encoding
 //
 // Every filter implements [encoding.BinaryMarshaler],
-// [encoding.BinaryAppender], [encoding.BinaryUnmarshaler] and [io.WriterTo];
-// all but [Scalable] implement [io.ReaderFrom], which reads exactly one
-// encoding from a stream. The format is
-// versioned and checksummed, little endian:
+// [encoding.BinaryAppender], [encoding.BinaryUnmarshaler], [io.WriterTo]
+// and [io.ReaderFrom], which reads exactly one encoding from a stream. The
+// format is versioned and checksummed, little endian:
 //
-//	"SDBF" | version (1) | kind (1 classic ... 6 fuse) | 0 0 |
+//	"SDBF" | version | kind (1 classic ... 6 fuse) | 0 0 |
 //	kind-specific fields and payload | xxhash64 of all preceding bytes
+//
+// The version is 1 for every kind except [Cuckoo], which is 2: version 2
+// added 8-bit fingerprints and a faster bucket layout, and version-1 cuckoo
+// encodings are refused with [ErrVersion] (their fingerprints sit in
+// buckets the current code does not compute; rebuild such a filter from its
+// keys). The Blocked encoding is unchanged since version 1.
 //
 // Decoders never panic: truncated, corrupted, oversized or foreign input
 // returns an error wrapping [ErrCorrupt], [ErrVersion] or [ErrWrongKind].

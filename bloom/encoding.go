@@ -10,15 +10,16 @@ import (
 // Encoding (all filters, little endian):
 //
 //	offset 0  "SDBF" magic
-//	offset 4  version (1)
+//	offset 4  version (1; 2 for cuckoo, whose version 1 is refused)
 //	offset 5  kind (1 classic, 2 blocked, 3 counting, 4 scalable, 5 cuckoo, 6 fuse)
 //	offset 6  two zero bytes
 //	offset 8  kind-specific fixed fields, then the payload
 //	last 8    xxhash64 of every preceding byte
 const (
-	encVersion = 1
-	headerLen  = 8
-	sumLen     = 8
+	encVersion    = 1
+	cuckooVersion = 2
+	headerLen     = 8
+	sumLen        = 8
 )
 
 type kind byte
@@ -50,8 +51,39 @@ func (k kind) String() string {
 	return fmt.Sprintf("kind(%d)", byte(k))
 }
 
+// versionOf returns the current encoding version of kind k.
+func versionOf(k kind) byte {
+	if k == kindCuckoo {
+		return cuckooVersion
+	}
+	return encVersion
+}
+
 func appendHeader(dst []byte, k kind) []byte {
-	return append(dst, 'S', 'D', 'B', 'F', encVersion, byte(k), 0, 0)
+	return append(dst, 'S', 'D', 'B', 'F', versionOf(k), byte(k), 0, 0)
+}
+
+// checkHeader validates magic, version and kind of an 8-byte header. A
+// known version of another kind is [ErrWrongKind]; an unknown version, or a
+// retired version of the wanted kind, is [ErrVersion].
+func checkHeader(head []byte, want kind) error {
+	if string(head[:4]) != "SDBF" {
+		return fmt.Errorf("%w: bad magic %q", ErrCorrupt, head[:4])
+	}
+	v, got := head[4], kind(head[5])
+	if v != encVersion && v != cuckooVersion {
+		return fmt.Errorf("%w: version %d", ErrVersion, v)
+	}
+	if got != want {
+		return fmt.Errorf("%w: have %v, want %v", ErrWrongKind, got, want)
+	}
+	if v != versionOf(want) {
+		if want == kindCuckoo {
+			return cuckooVersionError(v)
+		}
+		return fmt.Errorf("%w: version %d", ErrVersion, v)
+	}
+	return nil
 }
 
 func appendSum(dst []byte, start int) []byte {
@@ -64,14 +96,8 @@ func open(data []byte, want kind) ([]byte, error) {
 	if len(data) < headerLen+sumLen {
 		return nil, fmt.Errorf("%w: %d bytes is shorter than the %d-byte frame", ErrCorrupt, len(data), headerLen+sumLen)
 	}
-	if string(data[:4]) != "SDBF" {
-		return nil, fmt.Errorf("%w: bad magic %q", ErrCorrupt, data[:4])
-	}
-	if data[4] != encVersion {
-		return nil, fmt.Errorf("%w: version %d", ErrVersion, data[4])
-	}
-	if got := kind(data[5]); got != want {
-		return nil, fmt.Errorf("%w: have %v, want %v", ErrWrongKind, got, want)
+	if err := checkHeader(data, want); err != nil {
+		return nil, err
 	}
 	if data[6] != 0 || data[7] != 0 {
 		return nil, fmt.Errorf("%w: reserved header bytes are not zero", ErrCorrupt)

@@ -91,6 +91,23 @@ func ExampleCuckoo() {
 	// false 0
 }
 
+func ExampleNewCuckooWith() {
+	// 8-bit fingerprints: half the space of the default, FPR about 3%.
+	c, err := bloom.NewCuckooWith(1000, bloom.CuckooOptions{FingerprintBits: 8})
+	if err != nil {
+		panic(err)
+	}
+	other, _ := bloom.NewCuckooWith(1000, bloom.CuckooOptions{FingerprintBits: 8})
+	_ = c.AddString("alice")
+	_ = other.AddString("bob")
+	if err := c.Union(other); err != nil {
+		panic(err) // bloom.ErrFull if the union does not fit
+	}
+	fmt.Printf("%.1f bits per slot, %d keys, bob: %v\n",
+		float64(c.SizeBits())/float64(c.Cap()), c.Len(), c.ContainsString("bob"))
+	// Output: 8.0 bits per slot, 2 keys, bob: true
+}
+
 func ExampleBuildFuse() {
 	words := [][]byte{[]byte("alpha"), []byte("beta"), []byte("gamma")}
 	f, err := bloom.BuildFuse(words)

@@ -138,121 +138,6 @@ func TestScalable(t *testing.T) {
 	}
 }
 
-func TestCuckooAgainstModel(t *testing.T) {
-	c, err := NewCuckoo(10000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	model := map[uint64]int{}
-	rng := rand.New(rand.NewPCG(3, 4))
-	for range 50000 {
-		i := rng.Uint64N(12000)
-		if rng.IntN(3) > 0 || model[i] == 0 {
-			if err := c.Add(key('p', i)); err != nil {
-				if !errors.Is(err, ErrFull) {
-					t.Fatal(err)
-				}
-				continue
-			}
-			model[i]++
-		} else {
-			if !c.Remove(key('p', i)) {
-				t.Fatalf("Remove(%d) = false for a present key", i)
-			}
-			if model[i]--; model[i] == 0 {
-				delete(model, i)
-			}
-		}
-	}
-	total := uint64(0)
-	for j, n := range model {
-		total += uint64(n)
-		if !c.Contains(key('p', j)) {
-			t.Fatalf("false negative for %d", j)
-		}
-	}
-	if c.Len() != total {
-		t.Errorf("Len = %d; want %d", c.Len(), total)
-	}
-}
-
-func TestCuckooFullNeverDrops(t *testing.T) {
-	c, _ := NewCuckoo(1000)
-	var added []uint64
-	var full bool
-	for i := range uint64(10 * c.Cap()) {
-		err := c.Add(key('p', i))
-		if errors.Is(err, ErrFull) {
-			full = true
-			// ErrFull changes nothing
-			if c.Contains(key('p', i)) && c.Len() != uint64(len(added)) {
-				t.Fatalf("ErrFull changed the filter")
-			}
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		added = append(added, i)
-	}
-	if !full {
-		t.Fatal("filter never reported ErrFull")
-	}
-	load := float64(len(added)) / float64(c.Cap())
-	t.Logf("cuckoo: full at %d of %d slots (load %.3f)", len(added), c.Cap(), load)
-	if load < 0.9 {
-		t.Errorf("full at load %.3f; want at least 0.9", load)
-	}
-	for _, i := range added {
-		if !c.Contains(key('p', i)) {
-			t.Fatalf("accepted key %d was dropped", i)
-		}
-	}
-	if err := c.Add(key('x', 0)); !errors.Is(err, ErrFull) {
-		t.Errorf("Add when full = %v; want ErrFull", err)
-	}
-	// Removing makes room again.
-	for _, i := range added[:10] {
-		if !c.Remove(key('p', i)) {
-			t.Fatalf("Remove(%d) = false", i)
-		}
-	}
-	if err := c.Add(key('x', 1)); err != nil {
-		t.Errorf("Add after removals = %v", err)
-	}
-	for _, i := range added[10:] {
-		if !c.Contains(key('p', i)) {
-			t.Fatalf("key %d lost after removals", i)
-		}
-	}
-	c.Reset()
-	if c.Len() != 0 || c.Contains(key('p', added[20])) {
-		t.Error("Reset left keys")
-	}
-}
-
-func TestCuckooFPR(t *testing.T) {
-	n := uint64(1_000_000)
-	if raceflag.Enabled {
-		n = 100_000
-	}
-	c, _ := NewCuckoo(n)
-	for i := range n {
-		if err := c.Add(key('p', i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got := measureFPR(c.Contains, absentProbes())
-	bpk := float64(16*c.Cap()) / float64(n)
-	t.Logf("cuckoo: FPR %.6f at %.1f bits per key (load %.2f)", got, bpk, float64(n)/float64(c.Cap()))
-	if got > 8.0/65535*1.5 {
-		t.Errorf("cuckoo FPR %.6f; want at most about %.6f", got, 8.0/65535)
-	}
-	if _, err := NewCuckoo(0); !errors.Is(err, ErrConfig) {
-		t.Errorf("NewCuckoo(0) = %v", err)
-	}
-}
-
 func TestFuse(t *testing.T) {
 	for _, n := range []int{0, 1, 2, 3, 10, 100, 1000, 100_000} {
 		keys := make([][]byte, n)
@@ -341,6 +226,7 @@ func sampleFilters() []struct{ full, empty codec } {
 	n, _ := NewCounting(200, 0.01)
 	s, _ := NewScalable(0.01, ScalableOptions{InitialCapacity: 50})
 	k, _ := NewCuckoo(200)
+	k8, _ := NewCuckooWith(200, CuckooOptions{FingerprintBits: 8})
 	var keys [][]byte
 	for i := range uint64(150) {
 		kk := key('p', i)
@@ -350,10 +236,11 @@ func sampleFilters() []struct{ full, empty codec } {
 		n.Add(kk)
 		s.Add(kk)
 		_ = k.Add(kk)
+		_ = k8.Add(kk)
 	}
 	f, _ := BuildFuse(keys)
 	return []struct{ full, empty codec }{
-		{c, new(Filter)}, {b, new(Blocked)}, {n, new(Counting)}, {s, new(Scalable)}, {k, new(Cuckoo)}, {f, new(Fuse)},
+		{c, new(Filter)}, {b, new(Blocked)}, {n, new(Counting)}, {s, new(Scalable)}, {k, new(Cuckoo)}, {k8, new(Cuckoo)}, {f, new(Fuse)},
 	}
 }
 

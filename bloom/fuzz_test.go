@@ -24,6 +24,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add(s[:len(s)/2])
 	}
 	f.Add([]byte("SDBF\x01\x01\x00\x00"))
+	f.Add([]byte("SDBF\x02\x05\x00\x00"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, c := range []codec{new(Filter), new(Blocked), new(Counting), new(Scalable), new(Cuckoo), new(Fuse)} {
 			if err := c.UnmarshalBinary(data); err != nil {
@@ -38,7 +39,7 @@ func FuzzDecode(f *testing.F) {
 			}
 			c.(interface{ ContainsString(string) bool }).ContainsString("x")
 		}
-		for _, rf := range []io.ReaderFrom{new(Filter), new(Blocked), new(Counting), new(Cuckoo), new(Fuse)} {
+		for _, rf := range []io.ReaderFrom{new(Filter), new(Blocked), new(Counting), new(Scalable), new(Cuckoo), new(Fuse)} {
 			if _, err := rf.ReadFrom(bytes.NewReader(data)); err == nil {
 				rf.(interface{ ContainsString(string) bool }).ContainsString("x")
 			}

@@ -31,14 +31,8 @@ func readEncoding(r io.Reader, k kind, fixed int, size func(fixed []byte) (uint6
 		return nil, n, fmt.Errorf("%w: reading header: %w", ErrCorrupt, err)
 	}
 	head := buf.Bytes()
-	if string(head[:4]) != "SDBF" {
-		return nil, n, fmt.Errorf("%w: bad magic %q", ErrCorrupt, head[:4])
-	}
-	if head[4] != encVersion {
-		return nil, n, fmt.Errorf("%w: version %d", ErrVersion, head[4])
-	}
-	if got := kind(head[5]); got != k {
-		return nil, n, fmt.Errorf("%w: have %v, want %v", ErrWrongKind, got, k)
+	if err := checkHeader(head, k); err != nil {
+		return nil, n, err
 	}
 	payload, ok := size(head[headerLen:])
 	if !ok || payload > maxStream {
@@ -110,9 +104,10 @@ func (c *Cuckoo) WriteTo(w io.Writer) (int64, error) { return writeTo(w, c.Appen
 // ReadFrom replaces c with one encoded filter read from r. It implements
 // [io.ReaderFrom].
 func (c *Cuckoo) ReadFrom(r io.Reader) (int64, error) {
-	b, n, err := readEncoding(r, kindCuckoo, 40, func(x []byte) (uint64, bool) {
+	b, n, err := readEncoding(r, kindCuckoo, cuckooFixed, func(x []byte) (uint64, bool) {
 		nb := le64(x)
-		return nb * 8, nb <= 1<<36
+		size, ok := cuckooPayload(nb, le32(x[36:]))
+		return size, ok && nb <= cuckooMaxCap
 	})
 	if err != nil {
 		return n, err
@@ -138,3 +133,50 @@ func (f *Fuse) ReadFrom(r io.Reader) (int64, error) {
 
 // WriteTo writes the encoding of s to w. It implements [io.WriterTo].
 func (s *Scalable) WriteTo(w io.Writer) (int64, error) { return writeTo(w, s.AppendBinary) }
+
+// scalableFixed is the size of the Scalable fixed fields.
+const scalableFixed = 56
+
+// ReadFrom replaces s with one encoded filter read from r, consuming
+// exactly its bytes: the fixed fields, then each length-prefixed stage,
+// then the checksum. It implements [io.ReaderFrom]; errors are as for
+// [Scalable.UnmarshalBinary]. The buffer grows as bytes arrive, so a
+// corrupt length cannot force a huge allocation.
+func (s *Scalable) ReadFrom(r io.Reader) (int64, error) {
+	var buf bytes.Buffer
+	n, err := io.CopyN(&buf, r, headerLen+scalableFixed)
+	if err != nil {
+		return n, fmt.Errorf("%w: reading header: %w", ErrCorrupt, err)
+	}
+	head := buf.Bytes()
+	if err := checkHeader(head, kindScalable); err != nil {
+		return n, err
+	}
+	stages := le32(head[headerLen+48:])
+	if stages == 0 || stages > 64 {
+		return n, corrupt("scalable filter with %d stages", stages)
+	}
+	var total uint64
+	for i := range stages {
+		m, err := io.CopyN(&buf, r, 8)
+		n += m
+		if err != nil {
+			return n, fmt.Errorf("%w: reading stage %d length: %w", ErrCorrupt, i, err)
+		}
+		ln := le64(buf.Bytes()[buf.Len()-8:])
+		if total += ln; ln > maxStream || total > maxStream {
+			return n, corrupt("stage %d announces %d bytes", i, ln)
+		}
+		m, err = io.CopyN(&buf, r, int64(ln))
+		n += m
+		if err != nil {
+			return n, fmt.Errorf("%w: reading stage %d: %w", ErrCorrupt, i, err)
+		}
+	}
+	m, err := io.CopyN(&buf, r, sumLen)
+	n += m
+	if err != nil {
+		return n, fmt.Errorf("%w: reading checksum: %w", ErrCorrupt, err)
+	}
+	return n, s.UnmarshalBinary(buf.Bytes())
+}

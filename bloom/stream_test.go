@@ -16,7 +16,7 @@ func TestStreamRoundTrip(t *testing.T) {
 	for _, tc := range sampleFilters() {
 		full, ok := tc.full.(streamer)
 		if !ok {
-			continue // Scalable has WriteTo only
+			t.Fatalf("%T does not implement io.WriterTo and io.ReaderFrom", tc.full)
 		}
 		var buf bytes.Buffer
 		if _, err := full.WriteTo(&buf); err != nil {
@@ -57,5 +57,18 @@ func TestStreamRoundTrip(t *testing.T) {
 	var s2 Scalable
 	if err := s2.UnmarshalBinary(buf.Bytes()); err != nil {
 		t.Fatal(err)
+	}
+	// A stage length beyond any real filter is refused before reading it.
+	bad := buf.Bytes()[:headerLen+scalableFixed]
+	bad = appendU64(append([]byte(nil), bad...), 1<<50)
+	if _, err := s2.ReadFrom(bytes.NewReader(bad)); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("ReadFrom of a 2^50-byte stage = %v; want ErrCorrupt", err)
+	}
+	// A stream holding a scalable filter followed by other bytes is read
+	// exactly.
+	buf.WriteString("tail")
+	var s3 Scalable
+	if _, err := s3.ReadFrom(&buf); err != nil || buf.String() != "tail" {
+		t.Errorf("ReadFrom = %v, left %q; want nil, \"tail\"", err, buf.String())
 	}
 }
