@@ -29,8 +29,10 @@
 //	diffs, stats, err := local.Diff(ctx, remote)
 //
 // Costs, with n keys, fan-out f, depth d, L = f^d buckets and k differing
-// keys: Put and Delete O(d) plus an interpolation search in one bucket (a
-// few cache misses in a large tree: a few hundred nanoseconds at 10M keys);
+// keys: Put and Delete O(d) plus an interpolation search in one bucket,
+// bound by cache misses in a large tree (at 10M keys about 1.6 µs of CPU
+// per update on a heavily shared 2-core machine, where updating a Go map of
+// the same keys took 0.6 µs);
 // memory 32 bytes per key (more with slice slack, about 45 on average) plus
 // the key bytes, 32 bytes per bucket and 8·L/(f-1) bytes of inner hashes; a diff of k << L keys
 // takes at most d+1 round trips and exchanges about f·d·k hashes plus the
