@@ -52,8 +52,12 @@ func (g grid) cover(dst []Cell, boxes []Box, bits uint, prune func(Box) bool, li
 	for _, b := range boxes {
 		la0, la1 := g.latIndex(b.MinLat, latBits), g.latIndex(b.MaxLat, latBits)
 		lo0, lo1 := g.lonIndex(b.MinLon, lonBits), g.lonIndex(b.MaxLon, lonBits)
-		total += (int(la1) - int(la0) + 1) * (int(lo1) - int(lo0) + 1)
-		if total > limit || total < 0 {
+		nLat, nLon := int(la1)-int(la0)+1, int(lo1)-int(lo0)+1
+		if nLat > limit || nLon > limit { // also keeps the product from overflowing
+			return dst, false
+		}
+		total += nLat * nLon
+		if total > limit {
 			return dst, false
 		}
 	}

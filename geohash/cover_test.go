@@ -261,3 +261,26 @@ func TestCoverErrors(t *testing.T) {
 		t.Error("NaN radius: no error")
 	}
 }
+
+func TestCoverEdgeRadii(t *testing.T) {
+	for _, tc := range []struct{ lat, lon, r float64 }{
+		{0, 0, 0}, {90, 0, 0}, {-90, 180, 10}, {10, 179.9999, 0}, {0, 0, 3e7}, {45, 45, 2.5e7},
+	} {
+		cells, err := geohash.CoverCircle(tc.lat, tc.lon, tc.r, geohash.CoverOptions{})
+		if err != nil || len(cells) == 0 || len(cells) > 16 {
+			t.Fatalf("CoverCircle(%v) = %d cells, %v", tc, len(cells), err)
+		}
+		if h := geohash.EncodeInt(tc.lat, tc.lon, 64); !inRanges(geohash.Ranges(cells), h) {
+			t.Fatalf("CoverCircle(%v) misses its own centre", tc)
+		}
+		nine, err := geohash.NineCells(tc.lat, tc.lon, tc.r)
+		if err != nil || !inRanges(geohash.Ranges(nine), geohash.EncodeInt(tc.lat, tc.lon, 64)) {
+			t.Fatalf("NineCells(%v) = %v, %v", tc, nine, err)
+		}
+	}
+	// A radius larger than half the circumference covers the antipode.
+	cells, _ := geohash.CoverCircle(10, 20, 2.1e7, geohash.CoverOptions{})
+	if !inRanges(geohash.Ranges(cells), geohash.EncodeInt(-10, -160, 64)) {
+		t.Fatal("huge circle misses the antipode")
+	}
+}
