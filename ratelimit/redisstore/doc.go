@@ -26,8 +26,14 @@
 //   - Redis down: FailClosed (an error wrapping ErrUnavailable, the default),
 //     FailOpen (admit), or FailLocal (decide with an in-memory
 //     ratelimit.Store); Options.OnError sees every Redis error.
+//   - Circuit breaker: after Breaker.Failures (default 5) consecutive
+//     transport failures, decisions skip Redis and go straight to the
+//     policy (with ErrCircuitOpen) for Breaker.Backoff (default 1 s); then
+//     one probe decision goes to Redis: success closes the breaker, failure
+//     reopens it for twice as long (at most 30 s). Limiter.Stats and
+//     Breaker.OnStateChange expose the state.
 //
-// How quickly a policy takes over depends on the client: go-redis by
+// How quickly a policy takes over before the breaker opens depends on the client: go-redis by
 // default retries a failed dial five times 100 ms apart, so for fast
 // fallback set redis.Options{MaxRetries: -1, DialerRetries: 1} and short
 // dial and read timeouts.

@@ -66,6 +66,11 @@ type Options struct {
 	// caller's own ctx can end its wait earlier, but not withdraw a
 	// decision already sent.
 	Timeout time.Duration
+	// Breaker configures the circuit breaker that sends decisions straight
+	// to the Policy while Redis is failing; the zero value means 5
+	// consecutive failures open it for 1 s, doubling up to 30 s while
+	// probes fail. See [Breaker].
+	Breaker Breaker
 }
 
 // Limiter runs one [ratelimit.Algorithm] with up to ratelimit.MaxLimits
@@ -97,6 +102,7 @@ type Limiter struct {
 	multi    bool    // whether batches use the batch script
 	opts     Options
 	fallback *ratelimit.Store
+	breaker  *breaker
 
 	calls  chan *call
 	stop   chan struct{}
@@ -111,6 +117,7 @@ type call struct {
 	out  []int64
 	err  error
 	done chan struct{}
+	p    permit
 }
 
 // New returns a Limiter deciding with alg against limits through client
@@ -144,7 +151,11 @@ func New(client redis.UniversalClient, alg ratelimit.Algorithm, limits []ratelim
 	if opts.Timeout == 0 {
 		opts.Timeout = 2 * time.Second
 	}
-	l := &Limiter{client: client, alg: alg, limits: append([]ratelimit.Limit(nil), limits...), opts: opts}
+	br, err := newBreaker(opts.Breaker)
+	if err != nil {
+		return nil, err
+	}
+	l := &Limiter{client: client, alg: alg, limits: append([]ratelimit.Limit(nil), limits...), opts: opts, breaker: br}
 	l.script, l.batch = scriptsFor(alg)
 	switch client.(type) {
 	case *redis.ClusterClient, *redis.Ring:
@@ -231,21 +242,32 @@ func (l *Limiter) AllowN(ctx context.Context, key string, n int) (ratelimit.Resu
 			return ratelimit.Result{}, &ratelimit.BurstError{N: n, Limit: lim, Max: max}
 		}
 	}
-	c := &call{keys: l.Keys(key), argv: make([]any, 0, 1+len(l.args))}
+	p := l.breaker.allow()
+	if p == permitDeny {
+		return l.policy(ctx, key, n, ErrCircuitOpen)
+	}
+	c := &call{keys: l.Keys(key), argv: make([]any, 0, 1+len(l.args)), p: p}
 	c.argv = append(append(c.argv, n), l.args...)
 	if l.calls == nil {
 		l.mu.RLock()
 		closed := l.closed
 		l.mu.RUnlock()
 		if closed {
+			l.breaker.abandon(p)
 			return ratelimit.Result{}, ErrClosed
 		}
 		c.out, c.err = l.evalOne(ctx, c)
+		if c.err != nil && ctx.Err() != nil {
+			l.breaker.abandon(p)
+		} else {
+			l.breaker.done(p, c.err)
+		}
 	} else {
 		c.done = make(chan struct{})
 		l.mu.RLock()
 		if l.closed {
 			l.mu.RUnlock()
+			l.breaker.abandon(p)
 			return ratelimit.Result{}, ErrClosed
 		}
 		select {
@@ -253,6 +275,7 @@ func (l *Limiter) AllowN(ctx context.Context, key string, n int) (ratelimit.Resu
 			l.mu.RUnlock()
 		case <-ctx.Done():
 			l.mu.RUnlock()
+			l.breaker.abandon(p)
 			return ratelimit.Result{}, ctx.Err()
 		}
 		select {
@@ -277,6 +300,11 @@ func (l *Limiter) onError(ctx context.Context, key string, n int, err error) (ra
 	if l.opts.OnError != nil {
 		l.opts.OnError(err)
 	}
+	return l.policy(ctx, key, n, err)
+}
+
+// policy decides with the Policy after err.
+func (l *Limiter) policy(ctx context.Context, key string, n int, err error) (ratelimit.Result, error) {
 	switch l.opts.Policy {
 	case FailOpen:
 		return ratelimit.Result{Allowed: true, Limit: l.limits[0], Remaining: -1}, nil
@@ -325,6 +353,7 @@ func (l *Limiter) Close() error {
 		select {
 		case c := <-l.calls:
 			c.err = ErrClosed
+			l.breaker.abandon(c.p)
 			close(c.done)
 		default:
 			return nil
@@ -355,6 +384,7 @@ func (l *Limiter) sender() {
 		}
 		l.execBatch(batch)
 		for i, c := range batch {
+			l.breaker.done(c.p, c.err)
 			close(c.done)
 			batch[i] = nil
 		}
@@ -441,6 +471,10 @@ func (l *Limiter) evalOne(ctx context.Context, c *call) ([]int64, error) {
 	}
 	return out, err
 }
+
+// Stats returns a snapshot of the limiter's circuit breaker state and
+// failure counters.
+func (l *Limiter) Stats() Stats { return l.breaker.stats() }
 
 // String describes the limiter, e.g. "redisstore gcra [10/1s]".
 func (l *Limiter) String() string {
