@@ -57,12 +57,16 @@ type Memtable struct {
 	chunk  []byte
 	nodes  []node // slab of unused nodes
 	prev   [maxHeight]*node
+	tail   [maxHeight]*node // last node of each level (head when empty)
 }
 
 // New returns an empty memtable. seed makes tower heights reproducible.
 func New(seed uint64) *Memtable {
 	m := &Memtable{head: &node{more: make([]atomic.Pointer[node], maxHeight-inlineLevels)}, rnd: seed | 1}
 	m.height.Store(1)
+	for i := range m.tail {
+		m.tail[i] = m.head
+	}
 	return m
 }
 
@@ -179,7 +183,12 @@ func (m *Memtable) Add(seq uint64, kind base.Kind, ukey, value []byte) {
 		v = buf[klen:]
 	}
 	copy(v, value)
-	m.findGE(ik, &m.prev)
+	if last := m.tail[0]; last != m.head && base.Compare(ik, last.key) > 0 {
+		// Append (sequential keys): the tails are the predecessors.
+		m.prev = m.tail
+	} else {
+		m.findGE(ik, &m.prev)
+	}
 	h := m.randomHeight()
 	cur := int(m.height.Load())
 	if h > cur {
@@ -195,6 +204,9 @@ func (m *Memtable) Add(seq uint64, kind base.Kind, ukey, value []byte) {
 	for i := 0; i < h; i++ {
 		n.next(i).Store(m.prev[i].next(i).Load())
 		m.prev[i].next(i).Store(n)
+		if n.next(i).Load() == nil {
+			m.tail[i] = n
+		}
 	}
 	m.size.Add(int64(klen + len(value) + 136))
 	m.count.Add(1)
