@@ -188,21 +188,23 @@ func (c *Cuckoo) ContainsString(key string) bool { return c.ContainsHash(HashStr
 // tryPut stores fp in the lowest empty slot of bucket i and reports success.
 func (c *Cuckoo) tryPut(i uint64, fp uint16) bool {
 	if c.b8 != nil {
-		w := c.b8[i]
-		z := zeroLanes8(w)
-		if z == 0 {
-			return false
-		}
-		c.b8[i] = w | uint32(fp)<<(uint(bits.TrailingZeros32(z))&^7)
-		return true
+		return tryPut8(c.b8, i, fp)
 	}
-	w := c.b16[i]
+	return tryPut16(c.b16, i, fp)
+}
+
+func tryPut8(b []uint32, i uint64, fp uint16) bool {
+	w := b[i]
+	z := zeroLanes8(w)
+	b[i] = w | uint32(fp)<<(uint(bits.TrailingZeros32(z))&^7) // no-op if z == 0 (shift >= 32)
+	return z != 0
+}
+
+func tryPut16(b []uint64, i uint64, fp uint16) bool {
+	w := b[i]
 	z := zeroLanes16(w)
-	if z == 0 {
-		return false
-	}
-	c.b16[i] = w | uint64(fp)<<(uint(bits.TrailingZeros64(z))&^15)
-	return true
+	b[i] = w | uint64(fp)<<(uint(bits.TrailingZeros64(z))&^15) // no-op if z == 0 (shift >= 64)
+	return z != 0
 }
 
 // swap puts fp in lane of bucket i and returns the fingerprint it evicted.
@@ -272,7 +274,20 @@ func (c *Cuckoo) AddString(key string) error { return c.AddHash(HashString(key))
 
 // AddHash is [Cuckoo.Add] for a key given its [Hash].
 func (c *Cuckoo) AddHash(h uint64) error {
-	return c.insert(c.index1(h), c.fingerprint(h))
+	fp, i := c.fingerprint(h), c.index1(h)
+	if c.stash == 0 { // fast path: room in the first bucket
+		var ok bool
+		if c.b8 != nil {
+			ok = tryPut8(c.b8, i, fp)
+		} else {
+			ok = tryPut16(c.b16, i, fp)
+		}
+		if ok {
+			c.count++
+			return nil
+		}
+	}
+	return c.insert(i, fp)
 }
 
 // insert stores fp in bucket i or its alternate, relocating if needed.
