@@ -96,6 +96,11 @@
 //
 // The tests measure the real FPR over 1,000,000 absent keys (100,000 under
 // -race); set SYSDESIGN_BLOOM_BIG=1 to also run the filters at 10M keys.
+// Measured at 1M keys at 95% load, the cuckoo filter's FPR is 2.96% with
+// 8-bit fingerprints (model 2.94%, 8.42 bits per key) and 0.0124% with
+// 16-bit ones (model 0.0116%, 16.84 bits per key); it first reports
+// [ErrFull] at about 97% load. go test -v -run 'FPR|Full' ./bloom prints
+// the figures.
 //
 // # Used by
 //
