@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -31,6 +32,7 @@ func BenchmarkLimiter_Allow(b *testing.B) {
 			}
 			defer l.Close()
 			ctx := context.Background()
+			c.ConfigResetStat(ctx)
 			b.ReportAllocs()
 			b.SetParallelism(32) // 64 callers on 2 CPUs
 			b.RunParallel(func(pb *testing.PB) {
@@ -43,6 +45,31 @@ func BenchmarkLimiter_Allow(b *testing.B) {
 					i++
 				}
 			})
+			us, calls := redisMicros(b, c)
+			b.ReportMetric(us/float64(b.N), "redis-µs/op")
+			b.ReportMetric(float64(b.N)/calls, "decisions/call")
 		})
 	}
+}
+
+// redisMicros returns the server CPU time spent in commands since the last
+// CONFIG RESETSTAT and the number of evalsha calls (INFO commandstats).
+func redisMicros(b *testing.B, c *redis.Client) (us, evalsha float64) {
+	info, err := c.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	num := func(line, field string) float64 {
+		_, rest, _ := strings.Cut(line, field+"=")
+		v, _, _ := strings.Cut(rest, ",")
+		f, _ := strconv.ParseFloat(v, 64)
+		return f
+	}
+	for _, line := range strings.Split(info, "\n") {
+		us += num(line, "usec")
+		if strings.HasPrefix(line, "cmdstat_evalsha:") {
+			evalsha = num(line, "calls")
+		}
+	}
+	return us, evalsha
 }

@@ -96,7 +96,9 @@ type Limiter struct {
 	alg      ratelimit.Algorithm
 	limits   []ratelimit.Limit
 	suffixes []string
+	keyHead  string  // Prefix + ":{"
 	args     []any   // per-limit ARGV after n
+	params   string  // the MessagePack [L, args...] of the batch script
 	script   *script // one decision
 	batch    *script // many decisions in one call (non-cluster clients)
 	multi    bool    // whether batches use the batch script
@@ -105,18 +107,21 @@ type Limiter struct {
 	breaker  *breaker
 
 	calls  chan *call
+	pool   sync.Pool // of *call
 	stop   chan struct{}
 	wg     sync.WaitGroup
 	mu     sync.RWMutex // held for reading while enqueuing, for writing by Close
 	closed bool
 }
 
+// call is one decision on its way through a sender. Calls are pooled: a
+// caller that stops waiting (its ctx ended) abandons its call to the GC.
 type call struct {
-	keys []string
-	argv []any
-	out  []int64
+	key  string
+	n    int
+	res  ratelimit.Result
 	err  error
-	done chan struct{}
+	done chan struct{} // buffered: the sender sends once
 	p    permit
 }
 
@@ -155,7 +160,8 @@ func New(client redis.UniversalClient, alg ratelimit.Algorithm, limits []ratelim
 	if err != nil {
 		return nil, err
 	}
-	l := &Limiter{client: client, alg: alg, limits: append([]ratelimit.Limit(nil), limits...), opts: opts, breaker: br}
+	l := &Limiter{client: client, alg: alg, limits: append([]ratelimit.Limit(nil), limits...), opts: opts, breaker: br, keyHead: opts.Prefix + ":{"}
+	l.pool.New = func() any { return &call{done: make(chan struct{}, 1)} }
 	l.script, l.batch = scriptsFor(alg)
 	switch client.(type) {
 	case *redis.ClusterClient, *redis.Ring:
@@ -174,9 +180,14 @@ func New(client redis.UniversalClient, alg ratelimit.Algorithm, limits []ratelim
 			return nil, fmt.Errorf("%w: %v: below Redis's microsecond resolution", ratelimit.ErrInvalidLimit, lim)
 		}
 		tau := int64(lim.BurstSize()) * t
-		l.args = append(l.args, lim.Rate, period, t, tau)
+		l.args = append(l.args, int64(lim.Rate), period, t, tau)
 		l.suffixes = append(l.suffixes, fmt.Sprintf("}:%v:%d/%dus:%d", alg, lim.Rate, period, lim.BurstSize()))
 	}
+	params := appendInt(appendArrayHeader(nil, 1+len(l.args)), int64(len(limits)))
+	for _, a := range l.args {
+		params = appendInt(params, a.(int64))
+	}
+	l.params = string(params)
 	if opts.Policy == FailLocal {
 		l.fallback = opts.Fallback
 		if l.fallback == nil {
@@ -213,7 +224,7 @@ func (l *Limiter) Algorithm() ratelimit.Algorithm { return l.alg }
 func (l *Limiter) Keys(key string) []string {
 	keys := make([]string, len(l.suffixes))
 	for i, s := range l.suffixes {
-		keys[i] = l.opts.Prefix + ":{" + key + s
+		keys[i] = l.keyHead + key + s
 	}
 	return keys
 }
@@ -246,8 +257,6 @@ func (l *Limiter) AllowN(ctx context.Context, key string, n int) (ratelimit.Resu
 	if p == permitDeny {
 		return l.policy(ctx, key, n, ErrCircuitOpen)
 	}
-	c := &call{keys: l.Keys(key), argv: make([]any, 0, 1+len(l.args)), p: p}
-	c.argv = append(append(c.argv, n), l.args...)
 	if l.calls == nil {
 		l.mu.RLock()
 		closed := l.closed
@@ -256,41 +265,50 @@ func (l *Limiter) AllowN(ctx context.Context, key string, n int) (ratelimit.Resu
 			l.breaker.abandon(p)
 			return ratelimit.Result{}, ErrClosed
 		}
-		c.out, c.err = l.evalOne(ctx, c)
-		if c.err != nil && ctx.Err() != nil {
+		out, err := l.evalOne(ctx, key, n)
+		if err != nil && ctx.Err() != nil {
 			l.breaker.abandon(p)
 		} else {
-			l.breaker.done(p, c.err)
+			l.breaker.done(p, err)
 		}
-	} else {
-		c.done = make(chan struct{})
-		l.mu.RLock()
-		if l.closed {
-			l.mu.RUnlock()
-			l.breaker.abandon(p)
-			return ratelimit.Result{}, ErrClosed
+		if err == nil && len(out) != 5*len(l.limits) {
+			err = fmt.Errorf("redisstore: script returned %d values, want %d", len(out), 5*len(l.limits))
 		}
-		select {
-		case l.calls <- c:
-			l.mu.RUnlock()
-		case <-ctx.Done():
-			l.mu.RUnlock()
-			l.breaker.abandon(p)
-			return ratelimit.Result{}, ctx.Err()
+		if err != nil {
+			return l.onError(ctx, key, n, err)
 		}
-		select {
-		case <-c.done:
-		case <-ctx.Done():
-			return ratelimit.Result{}, ctx.Err()
-		}
+		return l.result(out), nil
 	}
-	if c.err == nil && len(c.out) != 5*len(l.limits) {
-		c.err = fmt.Errorf("redisstore: script returned %d values, want %d", len(c.out), 5*len(l.limits))
+	c := l.pool.Get().(*call)
+	c.key, c.n, c.p = key, n, p
+	l.mu.RLock()
+	if l.closed {
+		l.mu.RUnlock()
+		l.breaker.abandon(p)
+		l.pool.Put(c)
+		return ratelimit.Result{}, ErrClosed
 	}
-	if c.err != nil {
-		return l.onError(ctx, key, n, c.err)
+	select {
+	case l.calls <- c:
+		l.mu.RUnlock()
+	case <-ctx.Done():
+		l.mu.RUnlock()
+		l.breaker.abandon(p)
+		l.pool.Put(c)
+		return ratelimit.Result{}, ctx.Err()
 	}
-	return l.result(c.out), nil
+	select {
+	case <-c.done:
+	case <-ctx.Done():
+		return ratelimit.Result{}, ctx.Err() // c is abandoned
+	}
+	res, err := c.res, c.err
+	*c = call{done: c.done}
+	l.pool.Put(c)
+	if err != nil {
+		return l.onError(ctx, key, n, err)
+	}
+	return res, nil
 }
 
 func (l *Limiter) onError(ctx context.Context, key string, n int, err error) (ratelimit.Result, error) {
@@ -354,7 +372,7 @@ func (l *Limiter) Close() error {
 		case c := <-l.calls:
 			c.err = ErrClosed
 			l.breaker.abandon(c.p)
-			close(c.done)
+			c.done <- struct{}{}
 		default:
 			return nil
 		}
@@ -366,6 +384,7 @@ func (l *Limiter) Close() error {
 func (l *Limiter) sender() {
 	defer l.wg.Done()
 	batch := make([]*call, 0, l.opts.MaxBatch)
+	bt := &batcher{}
 	for {
 		select {
 		case <-l.stop:
@@ -382,10 +401,10 @@ func (l *Limiter) sender() {
 				break fill
 			}
 		}
-		l.execBatch(batch)
+		l.execBatch(bt, batch)
 		for i, c := range batch {
 			l.breaker.done(c.p, c.err)
-			close(c.done)
+			c.done <- struct{}{}
 			batch[i] = nil
 		}
 	}
@@ -398,23 +417,30 @@ func isNoScript(err error) bool {
 // execBatch sends batch in one round trip: one call of the batch script,
 // or EVALSHA per call in one pipeline; calls that met NOSCRIPT are retried
 // once after SCRIPT LOAD.
-func (l *Limiter) execBatch(batch []*call) {
+func (l *Limiter) execBatch(bt *batcher, batch []*call) {
 	ctx, cancel := context.WithTimeout(context.Background(), l.opts.Timeout)
 	defer cancel()
-	if l.multi && len(batch) > 1 {
-		l.execMulti(ctx, batch)
+	if l.multi {
+		l.execMulti(ctx, bt, batch)
 		return
 	}
 	for attempt := 0; attempt < 2; attempt++ {
 		pipe := l.client.Pipeline()
 		cmds := make([]*redis.Cmd, len(batch))
 		for i, c := range batch {
-			cmds[i] = pipe.EvalSha(ctx, l.script.sha, c.keys, c.argv...)
+			cmds[i] = pipe.EvalSha(ctx, l.script.sha, l.Keys(c.key), l.argv(c.n)...)
 		}
 		_, _ = pipe.Exec(ctx)
 		var retry []*call
 		for i, c := range batch {
-			c.out, c.err = cmds[i].Int64Slice()
+			var out []int64
+			out, c.err = cmds[i].Int64Slice()
+			if c.err == nil && len(out) != 5*len(l.limits) {
+				c.err = fmt.Errorf("redisstore: script returned %d values, want %d", len(out), 5*len(l.limits))
+			}
+			if c.err == nil {
+				c.res = l.result(out)
+			}
 			if isNoScript(c.err) && attempt == 0 {
 				retry = append(retry, c)
 			}
@@ -432,42 +458,15 @@ func (l *Limiter) execBatch(batch []*call) {
 	}
 }
 
-// execMulti decides batch with one call of the batch script.
-func (l *Limiter) execMulti(ctx context.Context, batch []*call) {
-	L := len(l.limits)
-	keys := make([]string, 0, len(batch)*L)
-	argv := make([]any, 0, 1+len(l.args)+len(batch))
-	argv = append(append(argv, L), l.args...)
-	for _, c := range batch {
-		keys = append(keys, c.keys...)
-		argv = append(argv, c.argv[0])
-	}
-	out, err := l.client.EvalSha(ctx, l.batch.sha, keys, argv...).Int64Slice()
-	if isNoScript(err) {
-		if err = l.client.ScriptLoad(ctx, l.batch.src).Err(); err == nil {
-			out, err = l.client.EvalSha(ctx, l.batch.sha, keys, argv...).Int64Slice()
-		}
-	}
-	if err == nil && len(out) != 5*L*len(batch) {
-		err = fmt.Errorf("redisstore: batch script returned %d values, want %d", len(out), 5*L*len(batch))
-	}
-	for i, c := range batch {
-		if err != nil {
-			c.err = err
-			continue
-		}
-		c.out = out[5*L*i : 5*L*(i+1)]
-	}
-}
-
 // evalOne runs one call without batching.
-func (l *Limiter) evalOne(ctx context.Context, c *call) ([]int64, error) {
-	out, err := l.client.EvalSha(ctx, l.script.sha, c.keys, c.argv...).Int64Slice()
+func (l *Limiter) evalOne(ctx context.Context, key string, n int) ([]int64, error) {
+	keys, argv := l.Keys(key), l.argv(n)
+	out, err := l.client.EvalSha(ctx, l.script.sha, keys, argv...).Int64Slice()
 	if isNoScript(err) {
 		if err := l.client.ScriptLoad(ctx, l.script.src).Err(); err != nil {
 			return nil, err
 		}
-		out, err = l.client.EvalSha(ctx, l.script.sha, c.keys, c.argv...).Int64Slice()
+		out, err = l.client.EvalSha(ctx, l.script.sha, keys, argv...).Int64Slice()
 	}
 	return out, err
 }
@@ -475,6 +474,11 @@ func (l *Limiter) evalOne(ctx context.Context, c *call) ([]int64, error) {
 // Stats returns a snapshot of the limiter's circuit breaker state and
 // failure counters.
 func (l *Limiter) Stats() Stats { return l.breaker.stats() }
+
+// argv returns the single-decision script's ARGV for n.
+func (l *Limiter) argv(n int) []any {
+	return append(append(make([]any, 0, 1+len(l.args)), n), l.args...)
+}
 
 // String describes the limiter, e.g. "redisstore gcra [10/1s]".
 func (l *Limiter) String() string {

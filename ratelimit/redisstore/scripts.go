@@ -177,32 +177,51 @@ local function commit(key, v, n, now, period)
 end
 `
 
-// batchFooter decides many requests, in order, in one script call: ARGV[1]
-// is the number of limits L, then four numbers per limit, then one n per
-// request; KEYS holds L keys per request. The reply is the concatenation of
-// the single-request replies. Used with clients that are not Redis Cluster
-// clients (a batch's keys may be in different slots).
+// batchFooter decides many requests, in order, in one script call, with
+// the arguments and reply in MessagePack (see batch.go): ARGV[1] is
+// [L, rate, period, T, tau, ...], ARGV[2] is [n, key1 ... keyL, n, ...];
+// the reply packs the concatenation of the single-request replies. Used
+// with clients that are not Redis Cluster or Ring clients (a batch's keys
+// may be in different slots).
 const batchFooter = `
-local L = tonumber(ARGV[1])
-local base = 1 + 4 * L
-local out = {}
-for d = 1, #ARGV - base do
-  local n = tonumber(ARGV[base + d])
-  local vs = {}
-  local ok = true
-  for i = 1, L do
-    local j = 2 + (i - 1) * 4
-    local v = check(KEYS[(d - 1) * L + i], n, tonumber(ARGV[j]), tonumber(ARGV[j+1]), tonumber(ARGV[j+2]), tonumber(ARGV[j+3]), now)
-    vs[i] = v
-    if v[1] == 0 then ok = false end
-  end
-  for i = 1, L do
-    local v = vs[i]
-    if ok and n > 0 then commit(KEYS[(d - 1) * L + i], v, n, now, tonumber(ARGV[3 + (i - 1) * 4])) end
-    out[#out+1] = v[1]; out[#out+1] = v[2]; out[#out+1] = v[3]; out[#out+1] = v[4]; out[#out+1] = v[5]
-  end
+local P = cmsgpack.unpack(ARGV[1])
+local B = cmsgpack.unpack(ARGV[2])
+local L = P[1]
+local R, PE, TT, TAU = {}, {}, {}, {}
+for i = 1, L do
+  local j = 2 + (i - 1) * 4
+  R[i], PE[i], TT[i], TAU[i] = P[j], P[j+1], P[j+2], P[j+3]
 end
-return out
+local out = {}
+local o = 0
+local vs = {}
+local nb = #B
+local pos = 1
+while pos <= nb do
+  local n = B[pos]
+  if L == 1 then
+    local key = B[pos + 1]
+    local v = check(key, n, R[1], PE[1], TT[1], TAU[1], now)
+    if v[1] == 1 and n > 0 then commit(key, v, n, now, PE[1]) end
+    out[o+1] = v[1]; out[o+2] = v[2]; out[o+3] = v[3]; out[o+4] = v[4]; out[o+5] = v[5]
+    o = o + 5
+  else
+    local ok = true
+    for i = 1, L do
+      local v = check(B[pos + i], n, R[i], PE[i], TT[i], TAU[i], now)
+      vs[i] = v
+      if v[1] == 0 then ok = false end
+    end
+    for i = 1, L do
+      local v = vs[i]
+      if ok and n > 0 then commit(B[pos + i], v, n, now, PE[i]) end
+      out[o+1] = v[1]; out[o+2] = v[2]; out[o+3] = v[3]; out[o+4] = v[4]; out[o+5] = v[5]
+      o = o + 5
+    end
+  end
+  pos = pos + 1 + L
+end
+return cmsgpack.pack(out)
 `
 
 // script is one Lua script and its SHA1, so it is sent once and then
