@@ -74,21 +74,30 @@ func (f *Filter) ContainsString(key string) bool { return f.ContainsHash(HashStr
 
 // ContainsHash is [Filter.Contains] for a key given its [Hash].
 //
-// It stops at the first clear bit (an absent key costs about two probes at
-// 1% FPR), maps each probe with a multiply-shift instead of a division,
-// and keeps the filter's fields in registers; with [Hash] inlined for short
-// keys, Contains makes no function call.
+// It tests the first two probes together and returns early if either bit
+// is clear (three quarters of absent keys at 1% FPR), then tests the other
+// k-2 probes without branching, so their loads overlap and no per-probe
+// branch can be mispredicted. Probes are mapped with a multiply-shift
+// instead of a division, and the filter's fields stay in registers.
 func (f *Filter) ContainsHash(h uint64) bool {
 	d := delta(h)
 	words, m := f.words, f.m
-	for range f.k {
+	i := reduce(h, m)
+	if f.k == 1 {
+		return words[i>>6]>>(i&63)&1 != 0
+	}
+	j := reduce(h+d, m)
+	if words[i>>6]>>(i&63)&(words[j>>6]>>(j&63))&1 == 0 {
+		return false
+	}
+	h += 2 * d
+	ok := uint64(1)
+	for range f.k - 2 {
 		i := reduce(h, m)
-		if words[i>>6]&(1<<(i&63)) == 0 {
-			return false
-		}
+		ok &= words[i>>6] >> (i & 63)
 		h += d
 	}
-	return true
+	return ok&1 != 0
 }
 
 // popcount returns the number of set bits.

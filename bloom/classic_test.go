@@ -3,6 +3,7 @@ package bloom
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -255,6 +256,46 @@ func TestFPRBig(t *testing.T) {
 		t.Logf("%s: FPR %.5f at 10M keys", name, got)
 		if got < 0.0085 || got > 0.0115 {
 			t.Errorf("%s: FPR %.5f; want within 15%% of 0.01", name, got)
+		}
+	}
+}
+
+// TestContainsHashMatchesModel checks the two-stage lookup against the
+// plain definition (all k double-hashed bits set) for every k from 1 to 9.
+func TestContainsHashMatchesModel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for k := uint32(1); k <= 9; k++ {
+		f, err := NewSized(5000, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 400 {
+			f.AddHash(rng.Uint64())
+		}
+		model := func(h uint64) bool {
+			d := delta(h)
+			for range k {
+				i := reduce(h, f.m)
+				if f.words[i>>6]&(1<<(i&63)) == 0 {
+					return false
+				}
+				h += d
+			}
+			return true
+		}
+		pos := 0
+		for range 20000 {
+			h := rng.Uint64()
+			got := f.ContainsHash(h)
+			if got != model(h) {
+				t.Fatalf("k=%d: ContainsHash(%#x) = %v; model says %v", k, h, got, !got)
+			}
+			if got {
+				pos++
+			}
+		}
+		if pos == 0 || pos == 20000 {
+			t.Errorf("k=%d: %d of 20000 random hashes positive; want some of each", k, pos)
 		}
 	}
 }
