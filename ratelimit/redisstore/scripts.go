@@ -21,6 +21,7 @@ import (
 // Each algorithm supplies check(key, n, rate, period, T, tau, now), which
 // returns the verdict plus the new state, and commit(key, v, n, now, period).
 const header = `
+local fetch = nil
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local function ms(us) return math.floor(us / 1000) + 1 end
@@ -45,9 +46,21 @@ end
 return out
 `
 
+//
+// The batch script first calls fetch(keys), when the algorithm defines it,
+// to read the state of every key of the batch with one command; check then
+// takes the state from the cache C, which commit keeps current for keys
+// that appear twice in a batch.
 const gcraLua = `
+local C = {}
+local function fetch(keys)
+  local vals = redis.call('MGET', unpack(keys))
+  for i = 1, #keys do C[keys[i]] = tonumber(vals[i]) or false end
+end
 local function check(key, n, rate, period, T, tau, now)
-  local tat = tonumber(redis.call('GET', key)) or now
+  local tat = C[key]
+  if tat == nil then tat = tonumber(redis.call('GET', key)) end
+  tat = tat or now
   if tat < now then tat = now end
   local newTat = tat + n * T
   local ahead = newTat - now
@@ -58,6 +71,7 @@ local function check(key, n, rate, period, T, tau, now)
 end
 local function commit(key, v, n, now, period)
   redis.call('SET', key, v[6], 'PX', ms(v[4]))
+  C[key] = v[6]
 end
 `
 
@@ -197,6 +211,16 @@ local o = 0
 local vs = {}
 local nb = #B
 local pos = 1
+if fetch then
+  local keys = {}
+  local k = 0
+  while pos <= nb do
+    for i = 1, L do k = k + 1; keys[k] = B[pos + i] end
+    pos = pos + 1 + L
+  end
+  fetch(keys)
+  pos = 1
+end
 while pos <= nb do
   local n = B[pos]
   if L == 1 then
