@@ -46,7 +46,6 @@ end
 return out
 `
 
-//
 // The batch script first calls fetch(keys), when the algorithm defines it,
 // to read the state of every key of the batch with one command; check then
 // takes the state from the cache C, which commit keeps current for keys
