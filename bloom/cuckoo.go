@@ -150,11 +150,8 @@ func (c *Cuckoo) index1(h uint64) uint64 { return reduce(h<<16, c.nb) }
 // Fibonacci hash of fp reduced to the bucket count.
 func (c *Cuckoo) altIndex(i uint64, fp uint16) uint64 {
 	h := reduce(uint64(fp)*0x9e3779b97f4a7c15, c.nb)
-	j := h - i
-	if h < i {
-		j += c.nb
-	}
-	return j
+	j, borrow := bits.Sub64(h, i, 0)
+	return j + c.nb&-borrow // branch-free: a compare here mispredicts half the time
 }
 
 // zeroLanes16 has the high bit of the lowest zero 16-bit lane of w set (and
@@ -176,7 +173,9 @@ func (c *Cuckoo) ContainsHash(h uint64) bool {
 		m := uint64(fp) * lanes16
 		hit = (zeroLanes16(c.b16[i1]^m) | zeroLanes16(c.b16[i2]^m)) != 0
 	}
-	return hit || (c.stash == fp && (c.stashIdx == i1 || c.stashIdx == i2))
+	// The stash test first: it is almost always false (predictable), so no
+	// branch depends on the data-dependent hit.
+	return (c.stash == fp && (c.stashIdx == i1 || c.stashIdx == i2)) || hit
 }
 
 // Contains reports whether key may be present.
