@@ -42,6 +42,12 @@ func ClientIP(trusted []netip.Prefix) KeyFunc {
 		return false
 	}
 	return func(r *http.Request) (string, error) {
+		if len(tp) == 0 {
+			// fast path: "a.b.c.d:port", whose host part is the key
+			if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil && ap.Addr().Is4() {
+				return r.RemoteAddr[:strings.LastIndexByte(r.RemoteAddr, ':')], nil
+			}
+		}
 		host := r.RemoteAddr
 		if h, _, err := net.SplitHostPort(host); err == nil {
 			host = h

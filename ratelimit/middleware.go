@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // Rule applies one [Limiter] to the requests it matches.
@@ -61,6 +62,14 @@ type Middleware struct {
 type rule struct {
 	Rule
 	policy []string // precomputed RateLimit-Policy value, cap == len
+	heads  []head   // precomputed RateLimit header starts of the limits
+}
+
+// head is the start of a RateLimit header value, `"name";r=`, for one
+// limit.
+type head struct {
+	lim Limit
+	s   string
 }
 
 // NewMiddleware returns a Middleware for rules, tried in order. It returns
@@ -91,6 +100,7 @@ func NewMiddleware(rules []Rule, opts MiddlewareOptions) (*Middleware, error) {
 					b.WriteString(", ")
 				}
 				fmt.Fprintf(&b, "%q;q=%d;w=%d", l.PolicyName(), l.Rate, ceilSeconds(l.Period))
+				cr.heads = append(cr.heads, head{l, strconv.Quote(l.PolicyName()) + ";r="})
 			}
 			cr.policy = []string{b.String()}
 		}
@@ -144,7 +154,7 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 	if ru.policy != nil {
 		h["Ratelimit-Policy"] = ru.policy[:1:1]
 	}
-	h["Ratelimit"] = []string{rateLimitHeader(res)}
+	h["Ratelimit"] = ru.rateLimitHeader(res)
 	if !res.Allowed {
 		retry := ceilSeconds(res.RetryAfter)
 		h["Retry-After"] = []string{strconv.FormatInt(retry, 10)}
@@ -170,15 +180,38 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 	next.ServeHTTP(w, r)
 }
 
-// rateLimitHeader formats `"name";r=remaining;t=seconds`.
-func rateLimitHeader(res Result) string {
-	var buf [96]byte
-	b := strconv.AppendQuote(buf[:0], res.Limit.PolicyName())
-	b = append(b, ";r="...)
+// headerBox holds a one-value header slice and the bytes of its value in
+// one allocation.
+type headerBox struct {
+	v   [1]string
+	buf [48]byte
+}
+
+// rateLimitHeader returns the RateLimit header value
+// `"name";r=remaining;t=seconds` as a one-element slice, built in one
+// allocation: the string points into the box's buffer, which is never
+// written again.
+func (ru *rule) rateLimitHeader(res Result) []string {
+	box := new(headerBox)
+	var b []byte
+	for i := range ru.heads {
+		if ru.heads[i].lim == res.Limit {
+			b = append(box.buf[:0], ru.heads[i].s...)
+			break
+		}
+	}
+	if b == nil {
+		b = append(strconv.AppendQuote(box.buf[:0], res.Limit.PolicyName()), ";r="...)
+	}
 	b = strconv.AppendInt(b, int64(max(res.Remaining, 0)), 10)
 	b = append(b, ";t="...)
 	b = strconv.AppendInt(b, ceilSeconds(res.ResetAfter), 10)
-	return string(b)
+	if len(b) <= len(box.buf) && &b[0] == &box.buf[0] {
+		box.v[0] = unsafe.String(&box.buf[0], len(b))
+	} else {
+		box.v[0] = string(b) // a long policy name outgrew the box
+	}
+	return box.v[:]
 }
 
 func (m *Middleware) fail(w http.ResponseWriter, r *http.Request, status int, title string, err error) {

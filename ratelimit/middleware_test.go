@@ -257,3 +257,58 @@ func FuzzStore(f *testing.F) {
 		}
 	})
 }
+
+// TestRateLimitHeaderNames: the RateLimit header is right for short and
+// long policy names, for a Limits list given to the rule that differs from
+// the limiter's (no precomputed head matches), and costs at most two
+// allocations per admitted request.
+func TestRateLimitHeaderNames(t *testing.T) {
+	long := strings.Repeat("a-very-long-policy-name-", 3)
+	for _, tc := range []struct {
+		name      string
+		announced []Limit
+		want      string
+	}{
+		{"hourly", nil, `"hourly";r=4;t=720`},
+		{long, nil, `"` + long + `";r=4;t=720`},
+		{"hourly", []Limit{{Rate: 1, Period: time.Second, Name: "other"}}, `"hourly";r=4;t=720`},
+	} {
+		lim := Limit{Rate: 5, Period: time.Hour, Name: tc.name}
+		st, err := NewStore(GCRA, []Limit{lim}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mw, err := NewMiddleware([]Rule{{Limiter: st, Limits: tc.announced}}, MiddlewareOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := mw.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = "192.0.2.7:5555"
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if got := w.Header().Get("RateLimit"); got != tc.want {
+			t.Errorf("RateLimit %q; want %q", got, tc.want)
+		}
+	}
+	st, _ := NewStore(GCRA, []Limit{PerSecond(1_000_000_000)}, Options{})
+	mw, _ := NewMiddleware([]Rule{{Limiter: st}}, MiddlewareOptions{})
+	h := mw.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "192.0.2.7:5555"
+	hdr := http.Header{}
+	w := headerOnly{hdr}
+	allocs := testing.AllocsPerRun(100, func() {
+		clear(hdr)
+		h.ServeHTTP(w, r)
+	})
+	if allocs > 2 {
+		t.Errorf("%v allocations per admitted request; want at most 2", allocs)
+	}
+}
+
+type headerOnly struct{ h http.Header }
+
+func (w headerOnly) Header() http.Header       { return w.h }
+func (headerOnly) Write(p []byte) (int, error) { return len(p), nil }
+func (headerOnly) WriteHeader(int)             {}

@@ -56,6 +56,7 @@ type Store struct {
 	shards     []shard
 	clock      clock
 	sweepEvery int64
+	maxN       int64 // the smallest n some limit could never admit, minus one
 }
 
 type shard struct {
@@ -91,6 +92,9 @@ func NewStore(alg Algorithm, limits []Limit, opts Options) (*Store, error) {
 		}
 		p := newParams(l)
 		s.params = append(s.params, p)
+		if len(s.params) == 1 || p.max(alg) < s.maxN {
+			s.maxN = p.max(alg)
+		}
 		h := p.period
 		switch alg {
 		case TokenBucket, LeakyBucket, LeakyQueue, GCRA:
@@ -177,12 +181,14 @@ func (s *Store) AllowHashNAt(h uint64, now time.Time, n int) (Result, error) {
 }
 
 func (s *Store) allow(h uint64, t int64, n int) (Result, error) {
-	if n < 0 {
-		return Result{}, ErrNegativeN
-	}
-	for i := range s.params {
-		if p := &s.params[i]; int64(n) > p.max(s.alg) {
-			return Result{}, &BurstError{N: n, Limit: p.lim, Max: int(p.max(s.alg))}
+	if uint64(n) > uint64(s.maxN) {
+		if n < 0 {
+			return Result{}, ErrNegativeN
+		}
+		for i := range s.params {
+			if p := &s.params[i]; int64(n) > p.max(s.alg) {
+				return Result{}, &BurstError{N: n, Limit: p.lim, Max: int(p.max(s.alg))}
+			}
 		}
 	}
 	// Shards take the low bits of h; tables index by the high bits.
