@@ -79,8 +79,16 @@
 //
 // Store.AllowNAt costs one xxhash of the key, one shard lock and one table
 // probe per limit, with no allocation (SlidingLog appends timestamps).
-// Bucket.AllowNAt is one atomic load and one compare-and-swap. All types are
-// safe for concurrent use.
+// Bucket.AllowNAt is one atomic load and one compare-and-swap. The plain
+// forms (Allow, AllowN) read the clock once per call, from the monotonic
+// clock only (one vDSO read, against two for time.Now). On the shared
+// 2-CPU test VM a CPU profile of Store.Allow on one key splits its time
+// roughly into the clock read (about 22%), the shard lock and unlock
+// (about 35%), and the hash, probe and decision; x/time/rate's Limiter.Allow
+// is a lock plus time.Now, so Store.Allow (which must also hash and find
+// the key) costs about the same, not half. Middleware costs, per admitted
+// request, one ClientIP parse, one Store decision and one allocation (the
+// RateLimit header value). All types are safe for concurrent use.
 //
 // # Used by
 //

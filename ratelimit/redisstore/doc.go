@@ -22,7 +22,12 @@
 //     sender goroutines and sent together in one round trip: as one call of
 //     a batch script that decides them in order (for *redis.Client), or as
 //     one EVALSHA per decision in one pipeline (Cluster and Ring clients,
-//     whose batches span slots, or Options.NoBatchScript).
+//     whose batches span slots, or Options.NoBatchScript). The batch script
+//     takes the batch as one MessagePack argument built in a reused buffer
+//     and answers with one MessagePack reply (decoded by Redis's cmsgpack),
+//     and GCRA reads every key of the batch with one MGET; a batched
+//     decision costs about one allocation on the client and one write
+//     command in Redis.
 //   - Redis down: FailClosed (an error wrapping ErrUnavailable, the default),
 //     FailOpen (admit), or FailLocal (decide with an in-memory
 //     ratelimit.Store); Options.OnError sees every Redis error.
