@@ -47,6 +47,8 @@ func Run(ctx context.Context, w io.Writer, args []string) error {
 
 	// The backend both servers share.
 	var api, login ratelimit.Limiter
+	var shared *redisstore.Limiter // the Redis API limiter, for the outage demo
+	var stopRedis func()
 	if !*memory && redistest.Available() {
 		dir, err := os.MkdirTemp("", "ratelimiter")
 		if err != nil {
@@ -71,7 +73,7 @@ func Run(ctx context.Context, w io.Writer, args []string) error {
 			return err
 		}
 		defer l.Close()
-		api, login = a, l
+		api, login, shared, stopRedis = a, l, a, srv.Stop
 		fmt.Fprintf(w, "backend: redis-server at %s, shared by both servers (Lua scripts, server time, fail-local policy)\n", srv.Addr)
 	} else {
 		a, err := ratelimit.NewStore(ratelimit.GCRA, []ratelimit.Limit{apiLimit}, ratelimit.Options{})
@@ -172,6 +174,25 @@ func Run(ctx context.Context, w io.Writer, args []string) error {
 	if ok > *limit {
 		return fmt.Errorf("ratelimiter: %d requests admitted over a limit of %d", ok, *limit)
 	}
+	if shared == nil {
+		return nil
+	}
+
+	// Redis goes away: the fail-local policy decides with an in-memory
+	// limit, and after 5 failed calls the circuit breaker stops trying
+	// Redis at all for a while.
+	stopRedis()
+	codes = codes[:0]
+	for i := range 8 {
+		resp, _, err := get(i%2, "GET", "/api/quote", "carol")
+		if err != nil {
+			return err
+		}
+		codes = append(codes, fmt.Sprint(resp.StatusCode))
+	}
+	st := shared.Stats()
+	fmt.Fprintf(w, "redis-server stopped; carol: %s (fail-local: in-memory fallback limit)\n", strings.Join(codes, " "))
+	fmt.Fprintf(w, "circuit breaker: %v after %d failed Redis calls; %d decisions skipped Redis\n", st.State, st.Failures, st.ShortCircuited)
 	return nil
 }
 

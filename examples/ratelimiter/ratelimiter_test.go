@@ -25,10 +25,15 @@ func check(t *testing.T, args []string, wants ...string) string {
 
 func TestRunShared(t *testing.T) {
 	backend := "backend: in-memory"
+	var outage []string
 	if redistest.Available() {
 		backend = "backend: redis-server"
+		outage = []string{
+			"redis-server stopped; carol: 200 200 200 200 200 200 200 200",
+			"circuit breaker: open after 5 failed Redis calls; 3 decisions skipped Redis",
+		}
 	}
-	check(t, nil, backend,
+	out := check(t, nil, backend,
 		"alice: 10 × 200, 5 × 429 across both servers",
 		`RateLimit-Policy: "api";q=10;w=60`,
 		"Retry-After: 6",
@@ -36,6 +41,11 @@ func TestRunShared(t *testing.T) {
 		"bob right after: 200",
 		"no API key: 400",
 		"200 200 200 429 429")
+	for _, want := range outage {
+		if !strings.Contains(out, want) {
+			t.Errorf("report misses %q:\n%s", want, out)
+		}
+	}
 }
 
 func TestRunMemory(t *testing.T) {
