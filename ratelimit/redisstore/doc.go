@@ -17,7 +17,8 @@
 //   - Cluster-ready keys: Prefix:{key}:<algorithm>:<rate>/<period>us:<burst>;
 //     the {key} hash tag puts all limits of a key in one slot.
 //   - Expiry on every key, equal to the time until its state is back to that
-//     of a new key, so idle keys vanish by themselves.
+//     of a new key (for GCRA and LeakyQueue: the burst time tau, which is at
+//     least that), so idle keys vanish by themselves.
 //   - Automatic pipelining: concurrent AllowN calls are collected by a few
 //     sender goroutines and sent together in one round trip: as one call of
 //     a batch script that decides them in order (for *redis.Client), or as

@@ -316,3 +316,33 @@ func TestNewAndClose(t *testing.T) {
 		}
 	}
 }
+
+// TestGCRAReadsDecimalState: GCRA state written as a decimal string (by
+// earlier versions) is still read; new state is written as 8 bytes.
+func TestGCRAReadsDecimalState(t *testing.T) {
+	srv := redistest.Start(t)
+	c := srv.Client(t)
+	ctx := context.Background()
+	for _, batch := range []int{1, 0} {
+		l := newLimiter(t, c, ratelimit.GCRA, []ratelimit.Limit{slow(100)}, Options{MaxBatch: batch, Prefix: fmt.Sprint("legacy", batch)})
+		now, err := c.Time(ctx).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := l.Keys("old")[0]
+		tat := now.UnixMicro() + 50*36_000_000 // 50 of 100 used
+		if err := c.Set(ctx, key, fmt.Sprint(tat), time.Hour).Err(); err != nil {
+			t.Fatal(err)
+		}
+		r, err := l.AllowN(ctx, "old", 1)
+		if err != nil || !r.Allowed || r.Remaining != 49 {
+			t.Fatalf("batch %d: decimal state: %+v %v; want 49 remaining", batch, r, err)
+		}
+		if v, err := c.Get(ctx, key).Result(); err != nil || len(v) != 8 {
+			t.Errorf("batch %d: state %q %v; want 8 bytes", batch, v, err)
+		}
+		if r, _ := l.AllowN(ctx, "old", 0); r.Remaining != 49 {
+			t.Errorf("batch %d: binary state read back: %+v", batch, r)
+		}
+	}
+}
