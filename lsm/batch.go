@@ -20,6 +20,12 @@ const batchHeaderLen = 12 // seq u64 | count u32
 type Batch struct {
 	data []byte
 	n    uint32
+
+	// Commit state, set by Apply while the batch waits in the commit
+	// queue; guarded by DB.writeMu once queued.
+	sync bool
+	done bool
+	err  error
 }
 
 func (b *Batch) init() {

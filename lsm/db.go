@@ -33,10 +33,16 @@ type DB struct {
 	cache  *sstable.Cache
 	tables *tableCache
 
-	// writeMu serialises writers; it guards log and lastSeq.
+	// writeMu serialises commit groups; it guards log, lastSeq, spare and
+	// the commit state of queued batches.
 	writeMu sync.Mutex
 	log     logWriter
 	lastSeq uint64
+	spare   []*Batch // the previous group's slice, reused
+
+	// queueMu guards queue: batches waiting for a leader to commit them.
+	queueMu sync.Mutex
+	queue   []*Batch
 
 	visibleSeq atomic.Uint64
 	readers    atomic.Int64 // reads and iterators holding a version

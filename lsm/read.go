@@ -24,18 +24,26 @@ func (db *DB) getAt(key []byte, seq uint64, atSeq bool) ([]byte, error) {
 	for i := len(imm) - 1; !found && i >= 0; i-- {
 		val, kind, found = imm[i].mt.Get(key, seq)
 	}
-	if !found {
-		var buf [64]byte
-		ik := base.MakeKey(buf[:0], key, seq, base.KindMax)
-		val, kind, found, err = db.getFromTables(v, key, ik)
-		if err != nil {
-			return nil, err
+	if found {
+		if kind == base.KindDelete {
+			return nil, ErrNotFound
 		}
+		return bytes.Clone(val), nil
+	}
+	var buf [64]byte
+	ik := base.MakeKey(buf[:0], key, seq, base.KindMax)
+	// A table's value is already a copy.
+	val, kind, found, err = db.getFromTables(v, key, ik)
+	if err != nil {
+		return nil, err
 	}
 	if !found || kind == base.KindDelete {
 		return nil, ErrNotFound
 	}
-	return bytes.Clone(val), nil
+	if val == nil {
+		val = []byte{}
+	}
+	return val, nil
 }
 
 func (db *DB) getFromTables(v *version, ukey, ik []byte) ([]byte, base.Kind, bool, error) {

@@ -10,6 +10,8 @@ type counters struct {
 	compactionRead, compactionWritten int64
 	slowdowns, stops                  int64
 	stallTime, longestStop            time.Duration
+	commitGroups, commitBatches       int64
+	logSyncs                          int64
 }
 
 func (c *counters) noteStall(d time.Duration, stop bool) {
@@ -48,6 +50,10 @@ type Stats struct {
 	StallTime, LongestStop time.Duration
 	CacheHits, CacheMisses int64
 	CacheBytes             int64
+	// CommitGroups counts group commits: each wrote the batches of
+	// CommitBatches writers (together) to the log, and LogSyncs counts the
+	// log fsyncs, at most one per group however many writers asked for Sync.
+	CommitGroups, CommitBatches, LogSyncs int64
 }
 
 // Stats returns the current counters. WriteAmplification is
@@ -70,6 +76,7 @@ func (db *DB) Stats() Stats {
 		s.WriteAmplification = float64(c.walBytes+c.flushBytes+c.compactionWritten) / float64(c.userBytes)
 	}
 	s.Slowdowns, s.Stops, s.StallTime, s.LongestStop = c.slowdowns, c.stops, c.stallTime, c.longestStop
+	s.CommitGroups, s.CommitBatches, s.LogSyncs = c.commitGroups, c.commitBatches, c.logSyncs
 	s.CacheHits, s.CacheMisses, s.CacheBytes = db.cache.Stats()
 	return s
 }

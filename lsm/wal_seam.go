@@ -16,6 +16,7 @@ import (
 // *CorruptionError naming the segment.
 type logWriter interface {
 	Append(rec []byte, sync bool) error
+	Sync() error
 	Close() error
 }
 
@@ -40,6 +41,8 @@ func (w walLog) Append(rec []byte, sync bool) error {
 	}
 	return nil
 }
+
+func (w walLog) Sync() error { return w.l.Sync() }
 
 func (w walLog) Close() error { return w.l.Close() }
 

@@ -51,34 +51,93 @@ func (db *DB) Apply(b *Batch, wo *WriteOptions) error {
 	if wo != nil {
 		sync = wo.Sync
 	}
+	// Group commit: the batch joins the queue; whoever takes writeMu next
+	// (the leader) commits every queued batch with one log write each and
+	// at most one fsync, so concurrent Sync writers share a sync. A batch
+	// already committed by an earlier leader is done when its writer gets
+	// writeMu.
+	b.sync, b.done, b.err = sync, false, nil
+	db.queueMu.Lock()
+	db.queue = append(db.queue, b)
+	db.queueMu.Unlock()
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
+	if b.done {
+		return b.err
+	}
+	db.queueMu.Lock()
+	group := db.queue
+	db.queue = db.spare[:0]
+	db.queueMu.Unlock()
+	db.commitGroup(group)
+	clear(group)
+	db.spare = group[:0]
+	return b.err
+}
+
+// commitGroup writes the batches of group to the log, syncs it once if
+// any of them asked for it, applies them to the memtable and publishes
+// them together. It sets every batch's done and err. Called with writeMu.
+func (db *DB) commitGroup(group []*Batch) {
+	fail := func(err error) {
+		for _, b := range group {
+			b.done, b.err = true, err
+		}
+	}
 	if err := db.makeRoom(false); err != nil {
-		return err
+		fail(err)
+		return
 	}
 	seq := db.lastSeq + 1
-	b.setSeq(seq)
-	if err := db.log.Append(b.data, sync); err != nil {
-		db.mu.Lock()
-		db.bgErr = err // the log may hold a partial record: stop writing
-		db.mu.Unlock()
-		return err
+	sync := false
+	var size int64
+	for _, b := range group {
+		b.setSeq(seq)
+		seq += uint64(b.n)
+		size += int64(len(b.data))
+		sync = sync || b.sync
+		if err := db.log.Append(b.data, false); err != nil {
+			db.logFailed(err)
+			fail(err)
+			return
+		}
+	}
+	if sync {
+		if err := db.log.Sync(); err != nil {
+			db.logFailed(err)
+			fail(err)
+			return
+		}
 	}
 	mt := db.mem.mt
-	_, n, err := decodeBatch(b.data, func(seq uint64, kind base.Kind, k, v []byte) error {
-		mt.Add(seq, kind, k, v)
-		return nil
-	})
-	if err != nil {
-		return err
+	for _, b := range group {
+		_, _, err := decodeBatch(b.data, func(seq uint64, kind base.Kind, k, v []byte) error {
+			mt.Add(seq, kind, k, v)
+			return nil
+		})
+		b.done, b.err = true, err
 	}
-	db.lastSeq += uint64(n)
+	db.lastSeq = seq - 1
 	db.visibleSeq.Store(db.lastSeq)
 	db.mu.Lock()
-	db.st.userBytes += int64(len(b.data))
-	db.st.walBytes += int64(len(b.data)) + 8
+	db.st.userBytes += size
+	db.st.walBytes += size + 8*int64(len(group))
+	db.st.commitGroups++
+	db.st.commitBatches += int64(len(group))
+	if sync {
+		db.st.logSyncs++
+	}
 	db.mu.Unlock()
-	return nil
+}
+
+// logFailed stops writes after a log error: the log may hold a partial
+// record.
+func (db *DB) logFailed(err error) {
+	db.mu.Lock()
+	if db.bgErr == nil {
+		db.bgErr = err
+	}
+	db.mu.Unlock()
 }
 
 // makeRoom makes sure the mutable memtable has room, switching to a new

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"sync"
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/sysdesign-go/sysdesign/lsm/internal/base"
@@ -31,6 +32,8 @@ type Reader struct {
 	index  []byte
 	mapped []byte       // the whole file, if memory-mapped
 	unmap  func() error // releases mapped
+	// getters pools the scratch iterators of Get.
+	getters sync.Pool
 }
 
 // SetMapped makes the reader take blocks from data, the whole file mapped
@@ -129,33 +132,58 @@ func (r *Reader) readRaw(off, n, limit uint64, scratch []byte) ([]byte, error) {
 }
 
 // readBlock returns the block at handle from the cache or the file. With
-// fill the block is cached; without, it is read into *scratch (grown as
-// needed), which the caller reuses once it is done with the block.
-func (r *Reader) readBlock(handle []byte, fill bool, scratch *[]byte) ([]byte, error) {
+// fill the block is cached; with fill unset and scratch set, it is read
+// into *scratch (grown as needed), which the caller reuses once it is done
+// with the block. The returned *Block, if not nil, holds a reference to the
+// data that the caller must release when done with it.
+func (r *Reader) readBlock(handle []byte, fill bool, scratch *[]byte) ([]byte, *Block, error) {
 	off, n1 := binary.Uvarint(handle)
 	if n1 <= 0 {
-		return nil, r.corrupt("bad block handle")
+		return nil, nil, r.corrupt("bad block handle")
 	}
 	n, n2 := binary.Uvarint(handle[n1:])
 	if n2 <= 0 {
-		return nil, r.corrupt("bad block handle")
+		return nil, nil, r.corrupt("bad block handle")
 	}
-	if b, ok := r.cache.Get(r.fileID, off); ok {
-		return b, nil
+	if b := r.cache.Get(r.fileID, off); b != nil {
+		return b.Data, b, nil
 	}
-	if fill || scratch == nil {
-		b, err := r.readRaw(off, n, ^uint64(0)>>1, nil)
-		if err == nil && fill {
-			r.cache.Set(r.fileID, off, b)
+	const limit = ^uint64(0) >> 1
+	if !fill && scratch != nil {
+		b, err := r.readRaw(off, n, limit, *scratch)
+		if err == nil && cap(b) > cap(*scratch) {
+			*scratch = b[:0:cap(b)]
 		}
-		return b, err
+		return b, nil, err
 	}
-	b, err := r.readRaw(off, n, ^uint64(0)>>1, *scratch)
-	if err == nil && cap(b) > cap(*scratch) {
-		*scratch = b[:0:cap(b)]
+	var blk *Block
+	if r.mapped != nil {
+		b, err := r.readRaw(off, n, limit, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		blk = wrapBlock(b)
+	} else {
+		if off > limit || n > limit-off || n+trailerLen > limit-off || n > maxBlockLen {
+			return nil, nil, r.corrupt("block handle (%d, %d) out of range", off, n)
+		}
+		blk = r.cache.newBlock(int(n + trailerLen))
+		b, err := r.readRaw(off, n, limit, blk.buf)
+		if err != nil {
+			blk.Release()
+			return nil, nil, err
+		}
+		blk.Data = b
 	}
-	return b, err
+	if fill {
+		blk = r.cache.Insert(r.fileID, off, blk)
+	}
+	return blk.Data, blk, nil
 }
+
+// maxBlockLen bounds the length of a data block read through the pool, so
+// a damaged handle cannot ask for a huge allocation.
+const maxBlockLen = 1 << 30
 
 // MayContain reports whether the table's filter admits the user key.
 func (r *Reader) MayContain(ukey []byte) bool {
@@ -165,26 +193,41 @@ func (r *Reader) MayContain(ukey []byte) bool {
 	return r.filter.MayContain(xxhash.Sum64(ukey))
 }
 
+// getter holds the two block iterators of a point lookup, pooled so that
+// their key buffers are reused across lookups.
+type getter struct{ idx, data blockIter }
+
+func (r *Reader) putGetter(g *getter) {
+	g.idx.data, g.idx.val = nil, nil
+	g.data.data, g.data.val = nil, nil
+	r.getters.Put(g)
+}
+
 // Get returns the first entry with internal key >= ik if it has the same
-// user key. The value aliases a cached block and must not be modified.
+// user key. The value is a copy: the only allocation of a lookup whose
+// block is cached.
 func (r *Reader) Get(ik []byte) (value []byte, kind base.Kind, found bool, err error) {
 	ukey := base.UserKey(ik)
 	if !r.MayContain(ukey) {
 		return nil, 0, false, nil
 	}
-	var kbuf [2][64]byte
-	idx := blockIter{key: kbuf[0][:0]}
+	g, _ := r.getters.Get().(*getter)
+	if g == nil {
+		g = new(getter)
+	}
+	defer r.putGetter(g)
+	idx, it := &g.idx, &g.data
 	if err := idx.init(r.index); err != nil {
 		return nil, 0, false, r.wrap(err)
 	}
 	if !idx.SeekGE(ik) {
 		return nil, 0, false, r.wrap(idx.err)
 	}
-	b, err := r.readBlock(idx.val, true, nil)
+	b, blk, err := r.readBlock(idx.val, true, nil)
 	if err != nil {
 		return nil, 0, false, err
 	}
-	it := blockIter{key: kbuf[1][:0]}
+	defer blk.Release()
 	if err := it.init(b); err != nil {
 		return nil, 0, false, r.wrap(err)
 	}
@@ -194,7 +237,7 @@ func (r *Reader) Get(ik []byte) (value []byte, kind base.Kind, found bool, err e
 	if !bytes.Equal(base.UserKey(it.key), ukey) {
 		return nil, 0, false, nil
 	}
-	return it.val, base.KindOf(it.key), true, nil
+	return bytes.Clone(it.val), base.KindOf(it.key), true, nil
 }
 
 // Close releases the mapping, if any, and closes the file.
@@ -221,6 +264,7 @@ type tableIter struct {
 	r       *Reader
 	fill    bool
 	scratch []byte // block buffer reused when !fill
+	blk     *Block // the reference held on data's block, if any
 	index   blockIter
 	data    blockIter
 	err     error
@@ -243,10 +287,12 @@ func (it *tableIter) load() bool {
 		}
 		return false
 	}
-	b, err := it.r.readBlock(it.index.val, it.fill, &it.scratch)
+	b, blk, err := it.r.readBlock(it.index.val, it.fill, &it.scratch)
 	if err != nil {
 		return it.fail(err)
 	}
+	it.blk.Release()
+	it.blk = blk
 	if err := it.data.init(b); err != nil {
 		return it.fail(it.r.wrap(err))
 	}
@@ -365,4 +411,11 @@ func (it *tableIter) Valid() bool   { return it.data.valid }
 func (it *tableIter) Key() []byte   { return it.data.key }
 func (it *tableIter) Value() []byte { return it.data.val }
 func (it *tableIter) Error() error  { return it.err }
-func (it *tableIter) Close() error  { it.data.valid = false; return nil }
+
+func (it *tableIter) Close() error {
+	it.data.valid = false
+	it.data.data, it.data.key, it.data.val = nil, nil, nil
+	it.blk.Release()
+	it.blk = nil
+	return nil
+}
