@@ -24,7 +24,7 @@ type system struct {
 // that each folder under examples/ appears here.
 var systems = []system{
 	{"uniqueid", "snowflake IDs from several generators: unique, time-ordered, decodable", uniqueid.Run},
-	{"ratelimiter", "HTTP API behind rate-limit middleware, two servers sharing limits (Redis when available): 200s turn into 429s", ratelimiter.Run},
+	{"ratelimiter", "two HTTP servers sharing limits (Redis when available): 200s turn into 429s, then Redis dies and the circuit breaker opens", ratelimiter.Run},
 	{"autocomplete", "query log to top-k trie snapshot, served over HTTP and swapped while serving", autocomplete.Run},
 	{"proximity", "business CRUD and paginated nearby search on a geohash index, checked against brute force", proximity.Run},
 	{"nearbyfriends", "location updates with TTL, per-user channels, friends notified as they enter or leave the radius", nearbyfriends.Run},
