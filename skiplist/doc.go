@@ -40,21 +40,31 @@
 // redis-server and to SortedSets and compares every reply; set
 // SKIPLIST_DIFF_N to run more (default 6000).
 //
-// Like Redis's own zset, a SortedSet is by default a skiplist keyed by
-// (score, member) plus a hash map from member to score, so a member costs a
-// skiplist node and a map entry (about 140 B on amd64, the member's bytes
-// not counted). Options.Index = [BTreeIndex] keeps the same set in a counted
-// B+ tree instead (64 keys per node, subtree sizes in the inner nodes, leaves
-// linked both ways), which is what Valkey 8.1 moved to: keys sit in
-// contiguous arrays, so a search touches about log_64 n nodes instead of
-// about log_4 n scattered skiplist nodes. At a million members the B+ tree
-// takes about 100 B per member (most of it the member-to-score map) and
-// answers ZRANK, ZINCRBY and the leaderboard's ±4 window roughly three times
-// faster than the skiplist (benchmarks/skiplist, BenchmarkSkiplist_Z*). Both
-// indexes pass the same Redis differential test and are compared with each
-// other under tens of thousands of random commands. The skiplist stays the
-// default: it is the structure the catalogue's leaderboard design describes,
-// and [Map] remains a skiplist for ordered maps with ranks.
+// A SortedSet stores each member string and its score once, in a slab of
+// fixed-size chunks indexed by a 32-bit id; a linear-probing hash table of
+// ids (4 bytes a slot, at most 3/4 full) maps a member to its id, and an
+// ordered index of ids answers ranks and ranges. That is Redis's dict plus
+// zset, without the second string header and score a map[string]float64
+// beside a (score, member) index would hold.
+//
+// By default the ordered index is a counted B+ tree, what Valkey 8.1 moved
+// its zsets to: leaves hold up to 83 members as parallel arrays of scores
+// and ids (12 bytes a member, no pointers for the garbage collector), linked
+// both ways; inner nodes hold up to 64 children with their subtree sizes, so
+// a rank is a sum on the way down. A full leaf hands a member to a sibling
+// with room before splitting, which keeps leaves about 80% full. At a
+// million members (benchmarks/skiplist, BenchmarkSkiplist_ZMemory) a
+// SortedSet takes about 51 B per member besides the member strings: 24 in
+// the slab, 8 in the hash table, about 18 in the leaves. Options.Index =
+// [SkiplistIndex] keeps the ids in a skiplist [Map] instead, as Redis does:
+// about 104 B per member, and ZRANK, ZINCRBY and the leaderboard's ±4 window
+// several times slower at that size, because a search follows about log_4 n
+// scattered nodes instead of touching log_64 n contiguous arrays. The B+ tree
+// is the default because it wins on every measured operation and on memory;
+// the skiplist stays available for code that wants Redis's exact structure,
+// and [Map] remains a skiplist for ordered maps with ranks. Both indexes
+// pass the same Redis differential test and are compared with each other
+// under tens of thousands of random commands.
 //
 // # Leaderboard
 //

@@ -33,77 +33,116 @@ func compareZ(a, b zkey) int {
 // between a SortedSet and a Redis key; the differential test in this package
 // runs thousands of random commands against both and compares every reply.
 //
-// A SortedSet is a [Map] keyed by (score, member) plus a hash map from member
-// to score, the same two structures Redis uses: ZSCORE is O(1), ZADD, ZREM,
-// ZRANK and locating a range are O(log n) expected, and walking a range costs
-// O(1) per element returned.
+// A SortedSet keeps each member string and its score once, in a slab indexed
+// by a 32-bit id, with a hash table from member to id and an ordered index of
+// ids by (score, member): the same two structures Redis uses, without the
+// second copy of every member and score. ZSCORE is O(1), ZADD, ZREM, ZRANK
+// and locating a range are O(log n), and walking a range costs O(1) per
+// element returned.
 //
 // The zero value is not usable; create one with [NewSortedSet]. A SortedSet
 // is not safe for concurrent use.
 type SortedSet struct {
-	list   zindex
-	scores map[string]float64
+	sl   slab
+	dict dict
+	list zindex
 }
 
-// zindex is the ordered index of (score, member) keys under a SortedSet:
-// the skiplist or the counted B+ tree. Ranks are 0-based.
+// zindex is the ordered index of members (by slab id, ordered by score then
+// member bytes) under a SortedSet: the B+ tree or the skiplist. Ranks are
+// 0-based. insert, delete and rank read the member's current score from the
+// slab.
 type zindex interface {
-	insert(k zkey)
-	delete(k zkey)
+	insert(id uint32)
+	delete(id uint32)
 	len() int
-	// rank returns the 0-based rank of k, which must be present.
-	rank(k zkey) int
+	// rank returns the 0-based rank of id, which must be present.
+	rank(id uint32) int
 	// countWhile returns how many leading keys satisfy f, which is true for
 	// a prefix of the order.
 	countWhile(f func(zkey) bool) int
-	ascend(rank int, yield func(zkey) bool)
-	descend(rank int, yield func(zkey) bool)
+	ascend(rank int, yield func(uint32) bool)
+	descend(rank int, yield func(uint32) bool)
+}
+
+// zid is a skiplist key: a score and the slab id of its member.
+type zid struct {
+	score float64
+	id    uint32
 }
 
 // skipIndex adapts a Map to zindex.
-type skipIndex struct{ m *Map[zkey, struct{}] }
+type skipIndex struct {
+	m  *Map[zid, struct{}]
+	sl *slab
+}
 
-func (x skipIndex) insert(k zkey)   { x.m.Set(k, struct{}{}) }
-func (x skipIndex) delete(k zkey)   { x.m.Delete(k) }
-func (x skipIndex) len() int        { return x.m.Len() }
-func (x skipIndex) rank(k zkey) int { r, _ := x.m.Rank(k); return r }
-func (x skipIndex) countWhile(f func(zkey) bool) int {
-	_, r := x.m.firstWhere(func(k zkey) bool { return !f(k) })
+func (x skipIndex) key(id uint32) zid { return zid{x.sl.score(id), id} }
+func (x skipIndex) insert(id uint32)  { x.m.Set(x.key(id), struct{}{}) }
+func (x skipIndex) delete(id uint32)  { x.m.Delete(x.key(id)) }
+func (x skipIndex) len() int          { return x.m.Len() }
+func (x skipIndex) rank(id uint32) int {
+	r, _ := x.m.Rank(x.key(id))
 	return r
 }
-func (x skipIndex) ascend(rank int, yield func(zkey) bool) {
+func (x skipIndex) countWhile(f func(zkey) bool) int {
+	_, r := x.m.firstWhere(func(k zid) bool { return !f(zkey{k.score, x.sl.member(k.id)}) })
+	return r
+}
+func (x skipIndex) ascend(rank int, yield func(uint32) bool) {
 	for n := x.m.nodeAt(rank); n != nil; n = n.next[0].next {
-		if !yield(n.key) {
+		if !yield(n.key.id) {
 			return
 		}
 	}
 }
-func (x skipIndex) descend(rank int, yield func(zkey) bool) {
+func (x skipIndex) descend(rank int, yield func(uint32) bool) {
 	for n := x.m.nodeAt(rank); n != nil; n = n.prev {
-		if !yield(n.key) {
+		if !yield(n.key.id) {
 			return
 		}
 	}
 }
 
 // NewSortedSet returns an empty sorted set. opts.Index chooses the index
-// underneath (the skiplist by default, or the counted B+ tree); the other
+// underneath (the counted B+ tree by default, or the skiplist); the other
 // options tune the skiplist. The zero value is fine.
 func NewSortedSet(opts Options) (*SortedSet, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	s := &SortedSet{scores: make(map[string]float64)}
-	if opts.Index == BTreeIndex {
-		s.list = newBtree()
+	s := &SortedSet{dict: newDict()}
+	if opts.Index != SkiplistIndex {
+		s.list = newBtree(&s.sl)
 		return s, nil
 	}
-	m, err := New[zkey, struct{}](compareZ, opts)
+	sl := &s.sl
+	m, err := New[zid, struct{}](func(a, b zid) int {
+		switch {
+		case a.score < b.score:
+			return -1
+		case a.score > b.score:
+			return 1
+		case a.id == b.id:
+			return 0
+		}
+		return strings.Compare(sl.member(a.id), sl.member(b.id))
+	}, opts)
 	if err != nil {
 		return nil, err
 	}
-	s.list = skipIndex{m}
+	s.list = skipIndex{m, sl}
 	return s, nil
+}
+
+func (s *SortedSet) entry(id uint32) Entry {
+	k := s.sl.key(id)
+	return Entry{k.member, k.score}
+}
+
+func (s *SortedSet) lookup(member string) (uint32, bool) {
+	id, _, ok := s.dict.find(&s.sl, member)
+	return id, ok
 }
 
 // AddOptions are the flags of ZADD. The zero value adds or updates
@@ -127,7 +166,7 @@ func (o AddOptions) validate() error {
 }
 
 // Card returns the number of members (ZCARD). O(1).
-func (s *SortedSet) Card() int { return len(s.scores) }
+func (s *SortedSet) Card() int { return s.dict.n }
 
 // Add is ZADD: it adds or updates members according to opts and returns the
 // number of members added (with CH, added or whose score changed). Members
@@ -155,26 +194,28 @@ func (s *SortedSet) Add(opts AddOptions, entries ...Entry) (int, error) {
 
 // add applies one ZADD element whose new score is already computed.
 func (s *SortedSet) add(opts AddOptions, member string, score float64) (added, changed bool) {
-	cur, ok := s.scores[member]
+	id, ok := s.lookup(member)
 	if !ok {
 		if opts.XX {
 			return false, false
 		}
-		s.scores[member] = score
-		s.list.insert(zkey{score, member})
+		id = s.sl.alloc(member, score)
+		s.dict.insert(&s.sl, id)
+		s.list.insert(id)
 		return true, false
 	}
+	cur := s.sl.score(id)
 	if opts.NX || (opts.GT && score <= cur) || (opts.LT && score >= cur) || score == cur {
 		return false, false
 	}
-	s.move(member, cur, score)
+	s.move(id, score)
 	return false, true
 }
 
-func (s *SortedSet) move(member string, from, to float64) {
-	s.scores[member] = to
-	s.list.delete(zkey{from, member})
-	s.list.insert(zkey{to, member})
+func (s *SortedSet) move(id uint32, to float64) {
+	s.list.delete(id)
+	s.sl.setScore(id, to)
+	s.list.insert(id)
 }
 
 // AddIncr is ZADD with the INCR flag: it adds delta to member's score
@@ -188,7 +229,7 @@ func (s *SortedSet) AddIncr(opts AddOptions, member string, delta float64) (scor
 	if math.IsNaN(delta) {
 		return 0, false, ErrNaN
 	}
-	cur, exists := s.scores[member]
+	id, exists := s.lookup(member)
 	if !exists {
 		if opts.XX {
 			return 0, false, nil
@@ -199,6 +240,7 @@ func (s *SortedSet) AddIncr(opts AddOptions, member string, delta float64) (scor
 	if opts.NX {
 		return 0, false, nil
 	}
+	cur := s.sl.score(id)
 	score = cur + delta
 	if math.IsNaN(score) {
 		return 0, false, fmt.Errorf("%w: resulting score of %q", ErrNaN, member)
@@ -207,7 +249,7 @@ func (s *SortedSet) AddIncr(opts AddOptions, member string, delta float64) (scor
 		return 0, false, nil
 	}
 	if score != cur {
-		s.move(member, cur, score)
+		s.move(id, score)
 	}
 	return score, true, nil
 }
@@ -225,9 +267,10 @@ func (s *SortedSet) IncrBy(member string, delta float64) (float64, error) {
 func (s *SortedSet) Remove(members ...string) int {
 	n := 0
 	for _, m := range members {
-		if cur, ok := s.scores[m]; ok {
-			delete(s.scores, m)
-			s.list.delete(zkey{cur, m})
+		if id, slot, ok := s.dict.find(&s.sl, m); ok {
+			s.list.delete(id)
+			s.dict.removeSlot(&s.sl, slot)
+			s.sl.release(id)
 			n++
 		}
 	}
@@ -236,8 +279,11 @@ func (s *SortedSet) Remove(members ...string) int {
 
 // Score is ZSCORE: the score of member and whether it is present. O(1).
 func (s *SortedSet) Score(member string) (float64, bool) {
-	v, ok := s.scores[member]
-	return v, ok
+	id, ok := s.lookup(member)
+	if !ok {
+		return 0, false
+	}
+	return s.sl.score(id), true
 }
 
 // MScore is ZMSCORE: the scores of members, with found[i] false (and
@@ -246,7 +292,7 @@ func (s *SortedSet) MScore(members ...string) (scores []float64, found []bool) {
 	scores = make([]float64, len(members))
 	found = make([]bool, len(members))
 	for i, m := range members {
-		scores[i], found[i] = s.scores[m]
+		scores[i], found[i] = s.Score(m)
 	}
 	return scores, found
 }
@@ -254,11 +300,11 @@ func (s *SortedSet) MScore(members ...string) (scores []float64, found []bool) {
 // Rank is ZRANK WITHSCORE: member's 0-based position in ascending order,
 // its score, and whether it is present. O(log n) expected.
 func (s *SortedSet) Rank(member string) (rank int, score float64, ok bool) {
-	score, ok = s.scores[member]
+	id, ok := s.lookup(member)
 	if !ok {
 		return 0, 0, false
 	}
-	return s.list.rank(zkey{score, member}), score, true
+	return s.list.rank(id), s.sl.score(id), true
 }
 
 // RevRank is ZREVRANK WITHSCORE: member's 0-based position in descending
@@ -353,8 +399,8 @@ func (s *SortedSet) RangeByRank(start, stop int, rev bool) []Entry {
 		return nil
 	}
 	out := make([]Entry, 0, b-a)
-	collect := func(k zkey) bool {
-		out = append(out, Entry{k.member, k.score})
+	collect := func(id uint32) bool {
+		out = append(out, s.entry(id))
 		return len(out) < b-a
 	}
 	if rev {
@@ -398,8 +444,8 @@ func (s *SortedSet) walk(a, b int, rev bool, lim Limit) []Entry {
 		left = min(left, count)
 	}
 	out := make([]Entry, 0, left)
-	collect := func(k zkey) bool {
-		out = append(out, Entry{k.member, k.score})
+	collect := func(id uint32) bool {
+		out = append(out, s.entry(id))
 		return len(out) < left
 	}
 	if rev {
@@ -448,16 +494,15 @@ func (s *SortedSet) pop(count int, highest bool) ([]Entry, error) {
 	count = min(count, s.Card())
 	out := make([]Entry, 0, count)
 	for range count {
-		var k zkey
-		take := func(x zkey) bool { k = x; return false }
+		var id uint32
+		take := func(x uint32) bool { id = x; return false }
 		if highest {
 			s.list.descend(s.list.len()-1, take)
 		} else {
 			s.list.ascend(0, take)
 		}
-		s.list.delete(k)
-		delete(s.scores, k.member)
-		out = append(out, Entry{k.member, k.score})
+		out = append(out, s.entry(id))
+		s.drop(id)
 	}
 	return out, nil
 }
@@ -467,16 +512,23 @@ func (s *SortedSet) removeRanks(a, b int) int {
 	if a >= b {
 		return 0
 	}
-	victims := make([]zkey, 0, b-a)
-	s.list.ascend(a, func(k zkey) bool {
-		victims = append(victims, k)
+	victims := make([]uint32, 0, b-a)
+	s.list.ascend(a, func(id uint32) bool {
+		victims = append(victims, id)
 		return len(victims) < b-a
 	})
-	for _, k := range victims {
-		s.list.delete(k)
-		delete(s.scores, k.member)
+	for _, id := range victims {
+		s.drop(id)
 	}
 	return len(victims)
+}
+
+// drop removes the member with the given id from all three structures.
+func (s *SortedSet) drop(id uint32) {
+	s.list.delete(id)
+	_, slot, _ := s.dict.find(&s.sl, s.sl.member(id))
+	s.dict.removeSlot(&s.sl, slot)
+	s.sl.release(id)
 }
 
 // RemRangeByRank is ZREMRANGEBYRANK: it removes the members at positions
@@ -505,13 +557,13 @@ func (s *SortedSet) RemRangeByLex(min, max LexBound) int {
 // member bytes). Mutating the set during iteration follows [Map]'s rules.
 func (s *SortedSet) All() iter.Seq[Entry] {
 	return func(yield func(Entry) bool) {
-		s.list.ascend(0, func(k zkey) bool { return yield(Entry{k.member, k.score}) })
+		s.list.ascend(0, func(id uint32) bool { return yield(s.entry(id)) })
 	}
 }
 
 // Backward returns an iterator over the members in descending order.
 func (s *SortedSet) Backward() iter.Seq[Entry] {
 	return func(yield func(Entry) bool) {
-		s.list.descend(s.list.len()-1, func(k zkey) bool { return yield(Entry{k.member, k.score}) })
+		s.list.descend(s.list.len()-1, func(id uint32) bool { return yield(s.entry(id)) })
 	}
 }

@@ -170,7 +170,8 @@ func TestBounds(t *testing.T) {
 	}
 }
 
-// checkIndex verifies the invariants of whichever index s uses.
+// checkIndex verifies the invariants of whichever index s uses and that the
+// index, the dictionary and the slab agree.
 func checkIndex(t *testing.T, s *SortedSet) {
 	t.Helper()
 	switch x := s.list.(type) {
@@ -179,50 +180,69 @@ func checkIndex(t *testing.T, s *SortedSet) {
 	case *btree:
 		checkBtree(t, x)
 	}
-	if s.list.len() != len(s.scores) {
-		t.Fatalf("index holds %d keys; map %d", s.list.len(), len(s.scores))
+	if s.list.len() != s.dict.n || int(s.sl.next)-len(s.sl.free) != s.dict.n {
+		t.Fatalf("index holds %d keys; dictionary %d; slab %d", s.list.len(), s.dict.n, int(s.sl.next)-len(s.sl.free))
 	}
-	for e := range s.All() {
-		if sc, ok := s.scores[e.Member]; !ok || sc != e.Score {
-			t.Fatalf("index has %v; map %v, %v", e, sc, ok)
+	used := 0
+	for _, v := range s.dict.slots {
+		if v != 0 {
+			used++
 		}
+	}
+	if used != s.dict.n || (s.dict.n > 0 && s.dict.n*4 > len(s.dict.slots)*3) {
+		t.Fatalf("dictionary: %d slots used of %d; n = %d", used, len(s.dict.slots), s.dict.n)
+	}
+	seen := 0
+	for e := range s.All() {
+		seen++
+		if sc, ok := s.Score(e.Member); !ok || sc != e.Score {
+			t.Fatalf("index has %v; dictionary %v, %v", e, sc, ok)
+		}
+	}
+	if seen != s.dict.n {
+		t.Fatalf("iteration saw %d of %d", seen, s.dict.n)
 	}
 }
 
 // checkBtree verifies sizes, separators, ordering, fill and leaf links.
 func checkBtree(t *testing.T, bt *btree) {
 	t.Helper()
-	var leaves []*bnode
-	var walk func(x *bnode, lo, hi *zkey, root bool) int
-	walk = func(x *bnode, lo, hi *zkey, root bool) int {
-		for i, k := range x.keys {
-			if x.leaf && i > 0 && compareZ(x.keys[i-1], k) >= 0 {
-				t.Fatalf("leaf keys out of order")
-			}
-			if x.leaf && ((lo != nil && compareZ(k, *lo) < 0) || (hi != nil && compareZ(k, *hi) >= 0)) {
-				t.Fatalf("key %v outside separator range", k)
-			}
-		}
-		if x.leaf {
-			if !root && len(x.keys) < btMin {
-				t.Fatalf("leaf underfull: %d", len(x.keys))
-			}
-			leaves = append(leaves, x)
-			return len(x.keys)
-		}
-		if len(x.kids) != len(x.keys) || len(x.kids) != len(x.sizes) || (!root && len(x.kids) < btMin) || (root && len(x.kids) < 2) {
-			t.Fatalf("inner node shape: %d kids, %d keys, %d sizes", len(x.kids), len(x.keys), len(x.sizes))
+	var leaves []*bleaf
+	var walk func(x *binner, lo, hi *zkey, root bool) int
+	walk = func(x *binner, lo, hi *zkey, root bool) int {
+		nk := len(x.leaves) + len(x.inners)
+		if (x.leaves != nil) == (x.inners != nil) || nk != len(x.keys) || nk != len(x.sizes) || (!root && nk < innerMin) || (root && x.inners != nil && nk < 2) {
+			t.Fatalf("inner node shape: %d leaves, %d inners, %d keys, %d sizes", len(x.leaves), len(x.inners), len(x.keys), len(x.sizes))
 		}
 		total := 0
-		for i, c := range x.kids {
+		for i := range nk {
 			clo, chi := lo, hi
 			if i > 0 {
 				clo = &x.keys[i]
 			}
-			if i+1 < len(x.kids) {
+			if i+1 < nk {
 				chi = &x.keys[i+1]
 			}
-			n := walk(c, clo, chi, false)
+			n := 0
+			if x.leaves != nil {
+				l := x.leaves[i]
+				n = int(l.n)
+				if !(root && nk == 1) && n < leafMin {
+					t.Fatalf("leaf underfull: %d", n)
+				}
+				for j := range n {
+					k := bt.keyAt(l, j)
+					if j > 0 && compareZ(bt.keyAt(l, j-1), k) >= 0 {
+						t.Fatalf("leaf keys out of order")
+					}
+					if (clo != nil && compareZ(k, *clo) < 0) || (chi != nil && compareZ(k, *chi) >= 0) {
+						t.Fatalf("key %v outside separator range", k)
+					}
+				}
+				leaves = append(leaves, l)
+			} else {
+				n = walk(x.inners[i], clo, chi, false)
+			}
 			if n != x.sizes[i] {
 				t.Fatalf("size %d; subtree has %d", x.sizes[i], n)
 			}
@@ -251,7 +271,7 @@ func TestSortedSetIndexesAgree(t *testing.T) {
 	if raceflag.Enabled {
 		ops = 15000
 	}
-	a, _ := NewSortedSet(Options{})
+	a, _ := NewSortedSet(Options{Index: SkiplistIndex})
 	b, _ := NewSortedSet(Options{Index: BTreeIndex})
 	r := rand.New(rand.NewPCG(5, 5))
 	member := func() string { return "m" + strconv.Itoa(r.IntN(3000)) }
@@ -287,5 +307,91 @@ func TestSortedSetIndexesAgree(t *testing.T) {
 	checkIndex(t, b)
 	if a.Card() < 500 {
 		t.Fatalf("test too small to exercise splits: %d members", a.Card())
+	}
+}
+
+// TestSortedSetLarge grows both indexes past several tree levels (leaf
+// splits, sibling shifts, inner splits), then updates and deletes most
+// members in random order (merges, redistribution, root collapse, slab id
+// reuse under separators that name deleted members), checking every
+// structure and comparing with a plain map along the way.
+func TestSortedSetLarge(t *testing.T) {
+	n := 120_000
+	if raceflag.Enabled {
+		n = 30_000
+	}
+	for _, index := range []Index{BTreeIndex, SkiplistIndex} {
+		s, _ := NewSortedSet(Options{Index: index})
+		model := map[string]float64{}
+		r := rand.New(rand.NewPCG(9, uint64(index)))
+		name := func() string { return "k" + strconv.Itoa(r.IntN(n)) }
+		for i := range 3 * n {
+			m, sc := name(), float64(r.IntN(n/10))
+			switch r.IntN(8) {
+			case 0:
+				if _, ok := model[m]; ok != (s.Remove(m) == 1) {
+					t.Fatalf("Remove(%q) disagrees with model", m)
+				}
+				delete(model, m)
+			case 1:
+				got, _ := s.IncrBy(m, sc)
+				model[m] += sc
+				if got != model[m] {
+					t.Fatalf("IncrBy(%q) = %v; model %v", m, got, model[m])
+				}
+			default:
+				s.Add(AddOptions{}, Entry{m, sc})
+				model[m] = sc
+			}
+			if i%(n/2) == 0 {
+				checkIndex(t, s)
+			}
+		}
+		checkIndex(t, s)
+		if bt, ok := s.list.(*btree); ok && bt.root.inners == nil {
+			t.Fatalf("tree of %d members has one level", bt.n)
+		}
+		if s.Card() != len(model) {
+			t.Fatalf("Card = %d; model %d", s.Card(), len(model))
+		}
+		for m, sc := range model {
+			if got, ok := s.Score(m); !ok || got != sc {
+				t.Fatalf("Score(%q) = %v, %v; want %v", m, got, ok, sc)
+			}
+		}
+		// Rank must agree with position in the iteration order.
+		i := 0
+		for e := range s.All() {
+			if i%97 == 0 {
+				if rk, _, ok := s.Rank(e.Member); !ok || rk != i {
+					t.Fatalf("Rank(%q) = %d; iteration position %d", e.Member, rk, i)
+				}
+			}
+			i++
+		}
+		// Delete nearly everything in random order, re-adding a few members
+		// so freed ids are reused.
+		keys := make([]string, 0, len(model))
+		for m := range model {
+			keys = append(keys, m)
+		}
+		r.Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
+		for i, m := range keys[:len(keys)-10] {
+			if s.Remove(m) != 1 {
+				t.Fatalf("Remove(%q) of a present member", m)
+			}
+			if i%7 == 0 {
+				s.Add(AddOptions{}, Entry{"again" + strconv.Itoa(i), float64(i % 50)})
+			}
+			if i%(n/4) == 0 {
+				checkIndex(t, s)
+			}
+		}
+		checkIndex(t, s)
+		s.RemRangeByRank(0, -1)
+		checkIndex(t, s)
+		if s.Card() != 0 {
+			t.Fatalf("Card after removing all = %d", s.Card())
+		}
 	}
 }

@@ -1,0 +1,140 @@
+package skiplist
+
+import "hash/maphash"
+
+// The member store of a SortedSet: every member string and its score live
+// once, in a slab of fixed-size chunks indexed by a uint32 id, and the
+// member-to-id dictionary is an open-addressing table of ids (4 bytes a
+// slot) hashed by the member, instead of a map[string]float64 that would
+// hold a second string header and score per member. The ordered index
+// refers to members by id too.
+
+const (
+	chunkBits = 10
+	chunkLen  = 1 << chunkBits
+	chunkMask = chunkLen - 1
+)
+
+type chunk struct {
+	members [chunkLen]string
+	scores  [chunkLen]float64
+}
+
+// slab holds members and scores by id. Freed ids are reused.
+type slab struct {
+	chunks []*chunk
+	next   uint32 // ids below next have been handed out
+	free   []uint32
+}
+
+func (s *slab) member(id uint32) string { return s.chunks[id>>chunkBits].members[id&chunkMask] }
+func (s *slab) score(id uint32) float64 { return s.chunks[id>>chunkBits].scores[id&chunkMask] }
+func (s *slab) setScore(id uint32, v float64) {
+	s.chunks[id>>chunkBits].scores[id&chunkMask] = v
+}
+
+// key returns the index key of id.
+func (s *slab) key(id uint32) zkey {
+	c := s.chunks[id>>chunkBits]
+	return zkey{c.scores[id&chunkMask], c.members[id&chunkMask]}
+}
+
+func (s *slab) alloc(member string, score float64) uint32 {
+	var id uint32
+	if n := len(s.free); n > 0 {
+		id = s.free[n-1]
+		s.free = s.free[:n-1]
+	} else {
+		id = s.next
+		s.next++
+		if int(id>>chunkBits) == len(s.chunks) {
+			s.chunks = append(s.chunks, new(chunk))
+		}
+	}
+	c := s.chunks[id>>chunkBits]
+	c.members[id&chunkMask] = member
+	c.scores[id&chunkMask] = score
+	return id
+}
+
+func (s *slab) release(id uint32) {
+	c := s.chunks[id>>chunkBits]
+	c.members[id&chunkMask] = ""
+	c.scores[id&chunkMask] = 0
+	s.free = append(s.free, id)
+}
+
+// dict maps a member to its id: linear probing over slots holding id+1 (0
+// is empty), at most 3/4 full, deletion by backward shift (no tombstones).
+type dict struct {
+	slots []uint32
+	n     int
+	seed  maphash.Seed
+}
+
+func newDict() dict { return dict{seed: maphash.MakeSeed()} }
+
+func (d *dict) home(m string) int {
+	return int(maphash.String(d.seed, m)) & (len(d.slots) - 1)
+}
+
+// find returns the id of m and its slot.
+func (d *dict) find(sl *slab, m string) (id uint32, slot int, ok bool) {
+	if d.n == 0 {
+		return 0, 0, false
+	}
+	mask := len(d.slots) - 1
+	for i := d.home(m); ; i = (i + 1) & mask {
+		v := d.slots[i]
+		if v == 0 {
+			return 0, 0, false
+		}
+		if sl.member(v-1) == m {
+			return v - 1, i, true
+		}
+	}
+}
+
+// insert adds id, whose member must be absent.
+func (d *dict) insert(sl *slab, id uint32) {
+	if (d.n+1)*4 > len(d.slots)*3 {
+		d.grow(sl)
+	}
+	d.place(sl, id)
+	d.n++
+}
+
+func (d *dict) place(sl *slab, id uint32) {
+	mask := len(d.slots) - 1
+	i := d.home(sl.member(id))
+	for d.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	d.slots[i] = id + 1
+}
+
+func (d *dict) grow(sl *slab) {
+	old := d.slots
+	d.slots = make([]uint32, max(8, 2*len(old)))
+	for _, v := range old {
+		if v != 0 {
+			d.place(sl, v-1)
+		}
+	}
+}
+
+// removeSlot empties slot i and shifts the rest of its probe run back.
+func (d *dict) removeSlot(sl *slab, i int) {
+	mask := len(d.slots) - 1
+	for j := (i + 1) & mask; d.slots[j] != 0; j = (j + 1) & mask {
+		h := d.home(sl.member(d.slots[j] - 1))
+		// Move slots[j] into the hole at i unless its home lies
+		// cyclically in (i, j].
+		if (j > i && (h <= i || h > j)) || (j < i && h <= i && h > j) {
+			d.slots[i] = d.slots[j]
+			i = j
+		}
+	}
+	d.slots[i] = 0
+	d.n--
+}
