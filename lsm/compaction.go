@@ -110,6 +110,10 @@ func (db *DB) flushOne() error {
 		return err
 	}
 	// The MANIFEST no longer needs this memtable's log.
+	if m.log != nil {
+		m.log.Close()
+		m.log = nil
+	}
 	os.RemoveAll(logName(db.dir, m.logNum))
 	db.mu.Lock()
 	db.st.flushes++

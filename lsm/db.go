@@ -21,6 +21,10 @@ import (
 type memTable struct {
 	mt     *memtable.Memtable
 	logNum uint64
+	// log is the memtable's log once frozen, still open: the flush closes
+	// it, so its final fsync is off the write path. Set under mu before the
+	// memtable joins imm; then owned by the flush (or by Close).
+	log logWriter
 }
 
 // DB is an LSM-tree key-value store in one directory. It is safe for
@@ -283,6 +287,14 @@ func (db *DB) Close() error {
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
 	err := db.log.Close()
+	for _, m := range db.imm {
+		if m.log != nil {
+			if e := m.log.Close(); err == nil {
+				err = e
+			}
+			m.log = nil
+		}
+	}
 	if e := db.manifest.Close(); err == nil {
 		err = e
 	}

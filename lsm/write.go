@@ -179,11 +179,18 @@ func (db *DB) makeRoom(force bool) error {
 		}
 		num := db.nextFile
 		db.nextFile++
+		// Create the new log without holding mu (file creation is I/O that
+		// flushes, compactions and readers must not wait for). Only writers,
+		// serialised by writeMu, change mem and log, so nothing moves under
+		// us; the old log is closed (synced) by the flush, off the write
+		// path.
+		db.mu.Unlock()
 		lw, err := createLog(logName(db.dir, num))
+		db.mu.Lock()
 		if err != nil {
 			return err
 		}
-		db.log.Close()
+		db.mem.log = db.log
 		db.log = lw
 		db.imm = append(slices.Clone(db.imm), db.mem)
 		db.mem = &memTable{mt: memtable.New(num), logNum: num}
