@@ -63,8 +63,8 @@ func (t *Trie) computeTops(v *node) {
 	if v.in == nil {
 		return
 	}
-	for _, e := range v.in.children {
-		t.computeTops(e.n)
+	for i := range v.in.children {
+		t.computeTops(&v.in.children[i])
 	}
 	v.in.top = nil
 	t.recompute(v)

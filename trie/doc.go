@@ -32,14 +32,18 @@
 //	Snapshot, Thaw        O(size), a deep copy
 //	MarshalBinary         O(size); front-coded, CRC-32C checked
 //
-// Memory: one node per distinct branching point or query. A leaf (most
-// nodes) is 32 bytes: its edge label, which shares the bytes of a stored
-// query, and its entry id; an inner node adds a pointer to its sorted child
-// edges (first rune + pointer, 16 B each) and its list of up to K 4-byte
+// Memory: one node per distinct branching point or query. A node is 32
+// bytes stored by value in its parent's child array (exactly as long as the
+// number of children, no spare capacity): its edge label, which shares the
+// bytes of a stored query, the label's first rune (in what would be
+// padding, so finding a child reads one array), its entry id and, for an
+// inner node, a pointer to its children and its list of up to K 4-byte
 // entry ids. Each query also costs an entry (string header and weight, 24 B)
-// plus its bytes. On the 74,286-word list and on a generated log this comes
-// to about 120 B per query measured on the heap, of which about 100 B is
-// structure and the rest the queries' own bytes (BenchmarkTrie_Memory);
+// plus its bytes. On a generated 200,000-query log this comes to about 96 B
+// per query measured on the heap, of which about 74 B is structure and the
+// rest the queries' own bytes; on the 74,286-word list about 99 B per word
+// not counting the words' bytes (BenchmarkTrie_Memory here and in
+// benchmarks/trie);
 // [Trie.Stats] gives an estimate without measuring.
 //
 // # Unicode

@@ -44,8 +44,8 @@ func (t *Trie) Fuzzy(prefix string, maxEdits, k int) ([]Suggestion, error) {
 		f.take(t.root, m)
 	}
 	if !(m <= maxEdits && m == 0) {
-		for _, e := range t.root.kids() {
-			f.visit(e.n, 0)
+		for i := range t.root.kids() {
+			f.visit(&t.root.in.children[i], 0)
 		}
 	}
 	ids := make([]int32, 0, len(f.best))
@@ -138,7 +138,7 @@ func (f *fuzzer) visit(v *node, depth int) {
 	if lo > f.max || (matched >= 0 && lo >= matched) {
 		return
 	}
-	for _, e := range v.kids() {
-		f.visit(e.n, d)
+	for i := range v.kids() {
+		f.visit(&v.in.children[i], d)
 	}
 }

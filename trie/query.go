@@ -17,7 +17,7 @@ func (t *Trie) locate(key string) *node {
 		if !ok {
 			return nil
 		}
-		c := n.in.children[i].n
+		c := &n.in.children[i]
 		if strings.HasPrefix(key, c.label) {
 			key = key[len(c.label):]
 			n = c
@@ -95,8 +95,8 @@ func collect(v *node, f func(int32)) {
 	if v.term >= 0 {
 		f(v.term)
 	}
-	for _, e := range v.kids() {
-		collect(e.n, f)
+	for i := range v.kids() {
+		collect(&v.in.children[i], f)
 	}
 }
 
@@ -116,8 +116,8 @@ func (t *Trie) walk(v *node, yield func(string, int64) bool) bool {
 			return false
 		}
 	}
-	for _, e := range v.kids() {
-		if !t.walk(e.n, yield) {
+	for i := range v.kids() {
+		if !t.walk(&v.in.children[i], yield) {
 			return false
 		}
 	}

@@ -29,22 +29,22 @@ func (t *Trie) clone() *Trie {
 	c := &Trie{opts: t.opts, n: t.n}
 	c.entries = append([]entry(nil), t.entries...)
 	c.free = append([]int32(nil), t.free...)
-	c.root = cloneNode(t.root)
+	c.root = new(node)
+	cloneInto(c.root, t.root)
 	return c
 }
 
-func cloneNode(v *node) *node {
-	c := &node{label: v.label, term: v.term}
+func cloneInto(c, v *node) {
+	*c = node{label: v.label, term: v.term, first: v.first}
 	if v.in != nil {
 		c.in = &inner{
 			top:      append([]int32(nil), v.in.top...),
-			children: make([]edge, len(v.in.children)),
+			children: make([]node, len(v.in.children)),
 		}
-		for i, e := range v.in.children {
-			c.in.children[i] = edge{e.first, cloneNode(e.n)}
+		for i := range v.in.children {
+			cloneInto(&c.in.children[i], &v.in.children[i])
 		}
 	}
-	return c
 }
 
 // UnmarshalSnapshot decodes a Snapshot from data produced by

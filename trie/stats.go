@@ -26,12 +26,14 @@ func (t *Trie) Stats() Stats {
 	var walk func(v *node)
 	walk = func(v *node) {
 		s.Nodes++
-		s.Bytes += int(unsafe.Sizeof(*v))
-		if v.in != nil {
-			s.Bytes += int(unsafe.Sizeof(*v.in)) + cap(v.in.children)*int(unsafe.Sizeof(edge{})) + cap(v.in.top)*4
+		if v == t.root {
+			s.Bytes += int(unsafe.Sizeof(*v))
 		}
-		for _, e := range v.kids() {
-			walk(e.n)
+		if v.in != nil {
+			s.Bytes += int(unsafe.Sizeof(*v.in)) + cap(v.in.children)*int(unsafe.Sizeof(node{})) + cap(v.in.top)*4
+		}
+		for i := range v.kids() {
+			walk(&v.in.children[i])
 		}
 	}
 	walk(t.root)

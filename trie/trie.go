@@ -72,32 +72,30 @@ type entry struct {
 	weight int64
 }
 
-// edge is a child pointer with the first rune of the child's label, kept in
-// the parent so that finding a child reads one contiguous array.
-type edge struct {
-	first rune
-	n     *node
-}
-
 // node is a radix-tree node. label is the (non-empty, except at the root)
-// UTF-8 edge label from the parent. A leaf (most nodes) is just its label
-// and entry, 32 bytes; an inner node also points to its children and cached
+// UTF-8 edge label from the parent, first its first rune (kept in what would
+// otherwise be padding, so finding a child reads one contiguous array).
+// Children are stored by value in their parent's array, so a node costs 32
+// bytes and no pointer of its own; a leaf (most nodes) is just its label
+// and entry, while an inner node also points to its children and cached
 // list.
 type node struct {
 	label string
 	in    *inner // nil for a leaf
 	term  int32  // entry id, or -1
+	first rune
 }
 
 // inner holds an inner node's children, sorted by their labels' first
 // runes (which differ), and top, the best K entry ids of the subtree, best
-// first. A leaf keeps no list: its top is its own entry.
+// first. A leaf keeps no list: its top is its own entry. Pointers to
+// children are valid only until their parent's array changes.
 type inner struct {
-	children []edge
+	children []node
 	top      []int32
 }
 
-func (n *node) kids() []edge {
+func (n *node) kids() []node {
 	if n.in == nil {
 		return nil
 	}
@@ -179,7 +177,7 @@ func (t *Trie) find(key string) *node {
 		if !ok {
 			return nil
 		}
-		c := n.in.children[i].n
+		c := &n.in.children[i]
 		if !strings.HasPrefix(key, c.label) {
 			return nil
 		}

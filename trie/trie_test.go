@@ -74,10 +74,10 @@ func checkTrie(t *testing.T, tr *Trie, m model) {
 		if v.in != nil && len(v.in.children) == 0 {
 			t.Fatalf("inner node %q without children", path)
 		}
-		for _, e := range v.kids() {
-			c := e.n
-			if fr, _ := utf8.DecodeRuneInString(c.label); fr != e.first {
-				t.Fatalf("edge rune %q for label %q", e.first, c.label)
+		for i := range v.kids() {
+			c := &v.in.children[i]
+			if fr, _ := utf8.DecodeRuneInString(c.label); fr != c.first {
+				t.Fatalf("edge rune %q for label %q", c.first, c.label)
 			}
 			r, _ := utf8.DecodeRuneInString(c.label)
 			if r <= prev {

@@ -60,28 +60,32 @@ func (t *Trie) walkCreate(path []*node, key string) []*node {
 		r, _ := utf8.DecodeRuneInString(rest)
 		i, ok := n.child(r)
 		if !ok {
-			leaf := &node{label: rest, term: -1}
 			if n.in == nil {
 				n.in = &inner{}
 				if n.term >= 0 {
 					n.in.top = []int32{n.term}
 				}
 			}
-			n.in.children = slices.Insert(n.in.children, i, edge{r, leaf})
-			return append(path, leaf)
+			// Grow children by exactly one: they are stored by value, so
+			// spare capacity would cost 32 bytes a slot.
+			ch := make([]node, len(n.in.children)+1)
+			copy(ch, n.in.children[:i])
+			copy(ch[i+1:], n.in.children[i:])
+			ch[i] = node{label: rest, term: -1, first: r}
+			n.in.children = ch
+			return append(path, &ch[i])
 		}
-		c := n.in.children[i].n
+		c := &n.in.children[i]
 		if p := commonPrefix(rest, c.label); p < len(c.label) {
-			tail := &node{label: c.label[p:], in: c.in, term: c.term}
-			tr, _ := utf8.DecodeRuneInString(tail.label)
-			mid := &node{label: c.label[:p], in: &inner{children: []edge{{tr, tail}}}, term: -1}
+			tail := node{label: c.label[p:], in: c.in, term: c.term}
+			tail.first, _ = utf8.DecodeRuneInString(tail.label)
+			mid := &inner{children: []node{tail}}
 			if tail.in == nil {
-				mid.in.top = []int32{tail.term}
+				mid.top = []int32{tail.term}
 			} else {
-				mid.in.top = slices.Clone(tail.in.top)
+				mid.top = slices.Clone(tail.in.top)
 			}
-			n.in.children[i].n = mid
-			c = mid
+			*c = node{label: c.label[:p], in: mid, term: -1, first: c.first}
 		}
 		rest = rest[len(c.label):]
 		n = c
@@ -180,7 +184,7 @@ func (t *Trie) walkCreateless(path []*node, key string) []*node {
 		if !ok {
 			return nil
 		}
-		c := n.in.children[i].n
+		c := &n.in.children[i]
 		if len(key) < len(c.label) || key[:len(c.label)] != c.label {
 			return nil
 		}
@@ -201,11 +205,14 @@ func (t *Trie) prune(path []*node) {
 	}
 	p := path[len(path)-2]
 	if n.term < 0 && n.in == nil {
-		r, _ := utf8.DecodeRuneInString(n.label)
-		i, _ := p.child(r)
-		p.in.children = slices.Delete(p.in.children, i, i+1)
-		if len(p.in.children) == 0 {
+		i, _ := p.child(n.first)
+		if len(p.in.children) == 1 {
 			p.in = nil
+		} else {
+			ch := make([]node, len(p.in.children)-1)
+			copy(ch, p.in.children[:i])
+			copy(ch[i:], p.in.children[i+1:])
+			p.in.children = ch
 		}
 		n = p
 		if n == t.root {
@@ -213,7 +220,7 @@ func (t *Trie) prune(path []*node) {
 		}
 	}
 	if n.term < 0 && n.in != nil && len(n.in.children) == 1 {
-		c := n.in.children[0].n
+		c := n.in.children[0]
 		n.label = n.label + c.label
 		n.in, n.term = c.in, c.term
 	}
@@ -298,8 +305,8 @@ func (t *Trie) recompute(v *node) {
 	if v.term >= 0 {
 		offer(v.term)
 	}
-	for _, e := range v.in.children {
-		c := e.n
+	for i := range v.in.children {
+		c := &v.in.children[i]
 		if c.in == nil {
 			if c.term >= 0 {
 				offer(c.term)
