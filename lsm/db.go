@@ -43,6 +43,7 @@ type DB struct {
 	log     logWriter
 	lastSeq uint64
 	spare   []*Batch // the previous group's slice, reused
+	recs    [][]byte // the log records of a group, reused
 
 	// queueMu guards queue: batches waiting for a leader to commit them.
 	queueMu sync.Mutex

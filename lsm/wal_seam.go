@@ -16,6 +16,9 @@ import (
 // *CorruptionError naming the segment.
 type logWriter interface {
 	Append(rec []byte, sync bool) error
+	// AppendBatch appends records in one write; a crash may keep a
+	// prefix of them (each record is whole or absent).
+	AppendBatch(recs [][]byte) error
 	Sync() error
 	Close() error
 }
@@ -40,6 +43,11 @@ func (w walLog) Append(rec []byte, sync bool) error {
 		return w.l.Sync()
 	}
 	return nil
+}
+
+func (w walLog) AppendBatch(recs [][]byte) error {
+	_, err := w.l.AppendBatch(recs)
+	return err
 }
 
 func (w walLog) Sync() error { return w.l.Sync() }

@@ -91,16 +91,27 @@ func (db *DB) commitGroup(group []*Batch) {
 	seq := db.lastSeq + 1
 	sync := false
 	var size int64
+	recs := db.recs[:0]
 	for _, b := range group {
 		b.setSeq(seq)
 		seq += uint64(b.n)
 		size += int64(len(b.data))
 		sync = sync || b.sync
-		if err := db.log.Append(b.data, false); err != nil {
-			db.logFailed(err)
-			fail(err)
-			return
-		}
+		recs = append(recs, b.data)
+	}
+	// One record per batch (so each is atomic on replay), one write call.
+	var err error
+	if len(recs) == 1 {
+		err = db.log.Append(recs[0], false)
+	} else {
+		err = db.log.AppendBatch(recs)
+	}
+	clear(recs)
+	db.recs = recs[:0]
+	if err != nil {
+		db.logFailed(err)
+		fail(err)
+		return
 	}
 	if sync {
 		if err := db.log.Sync(); err != nil {
