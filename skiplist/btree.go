@@ -463,3 +463,28 @@ func (t *btree) descend(i int, yield func(uint32) bool) {
 		}
 	}
 }
+
+// appendEntries appends up to count entries from rank i on, upwards or
+// (rev) downwards, to dst.
+func (t *btree) appendEntries(dst []Entry, i, count int, rev bool) []Entry {
+	if i < 0 || i >= t.n {
+		return dst
+	}
+	l, j := t.leafAt(i)
+	for l != nil && count > 0 {
+		if rev {
+			for ; j >= 0 && count > 0; j, count = j-1, count-1 {
+				dst = append(dst, Entry{t.sl.member(l.ids[j]), l.scores[j]})
+			}
+			if l = l.prev; l != nil {
+				j = int(l.n) - 1
+			}
+		} else {
+			for ; j < int(l.n) && count > 0; j, count = j+1, count-1 {
+				dst = append(dst, Entry{t.sl.member(l.ids[j]), l.scores[j]})
+			}
+			l, j = l.next, 0
+		}
+	}
+	return dst
+}

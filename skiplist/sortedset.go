@@ -63,6 +63,9 @@ type zindex interface {
 	countWhile(f func(zkey) bool) int
 	ascend(rank int, yield func(uint32) bool)
 	descend(rank int, yield func(uint32) bool)
+	// appendEntries appends up to count entries from rank on, upwards or
+	// (rev) downwards, to dst.
+	appendEntries(dst []Entry, rank, count int, rev bool) []Entry
 }
 
 // zid is a skiplist key: a score and the slab id of its member.
@@ -102,6 +105,18 @@ func (x skipIndex) descend(rank int, yield func(uint32) bool) {
 			return
 		}
 	}
+}
+
+func (x skipIndex) appendEntries(dst []Entry, rank, count int, rev bool) []Entry {
+	for n := x.m.nodeAt(rank); n != nil && count > 0; count-- {
+		dst = append(dst, Entry{x.sl.member(n.key.id), n.key.score})
+		if rev {
+			n = n.prev
+		} else {
+			n = n.next[0].next
+		}
+	}
+	return dst
 }
 
 // NewSortedSet returns an empty sorted set. opts.Index chooses the index
@@ -398,17 +413,10 @@ func (s *SortedSet) RangeByRank(start, stop int, rev bool) []Entry {
 	if a >= b {
 		return nil
 	}
-	out := make([]Entry, 0, b-a)
-	collect := func(id uint32) bool {
-		out = append(out, s.entry(id))
-		return len(out) < b-a
-	}
 	if rev {
-		s.list.descend(n-1-a, collect)
-	} else {
-		s.list.ascend(a, collect)
+		return s.list.appendEntries(make([]Entry, 0, b-a), n-1-a, b-a, true)
 	}
-	return out
+	return s.list.appendEntries(make([]Entry, 0, b-a), a, b-a, false)
 }
 
 // Limit is the LIMIT offset count clause of a range query. The zero value
@@ -443,17 +451,10 @@ func (s *SortedSet) walk(a, b int, rev bool, lim Limit) []Entry {
 	if count >= 0 {
 		left = min(left, count)
 	}
-	out := make([]Entry, 0, left)
-	collect := func(id uint32) bool {
-		out = append(out, s.entry(id))
-		return len(out) < left
-	}
 	if rev {
-		s.list.descend(b-offset, collect)
-	} else {
-		s.list.ascend(a+offset, collect)
+		return s.list.appendEntries(make([]Entry, 0, left), b-offset, left, true)
 	}
-	return out
+	return s.list.appendEntries(make([]Entry, 0, left), a+offset, left, false)
 }
 
 // RangeByScore is ZRANGE min max BYSCORE [REV] [LIMIT offset count]: the
