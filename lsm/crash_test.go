@@ -18,6 +18,7 @@ const crashChildEnv = "LSM_CRASH_CHILD_DIR"
 func crashOptions() *Options {
 	o := smallOptions()
 	o.Sync = true
+	o.WALBufferSize = 1 << 10 // Sync writes must flush it: nothing may be lost
 	return o
 }
 

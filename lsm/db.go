@@ -44,6 +44,10 @@ type DB struct {
 	lastSeq uint64
 	spare   []*Batch // the previous group's slice, reused
 	recs    [][]byte // the log records of a group, reused
+	// walBuf holds log records not yet written (Options.WALBufferSize),
+	// concatenated; walEnds are their end offsets.
+	walBuf  []byte
+	walEnds []int
 
 	// queueMu guards queue: batches waiting for a leader to commit them.
 	queueMu sync.Mutex
@@ -287,7 +291,10 @@ func (db *DB) Close() error {
 	db.bg.Wait()
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
-	err := db.log.Close()
+	err := db.flushWALBuffer(nil)
+	if e := db.log.Close(); err == nil {
+		err = e
+	}
 	for _, m := range db.imm {
 		if m.log != nil {
 			if e := m.log.Close(); err == nil {

@@ -39,7 +39,15 @@
 //
 // Reads consult the memtables, then level-0 tables newest first, then one
 // table per deeper level, skipping tables whose Bloom filter rules the key
-// out. Blocks read from disk are kept in a shared LRU block cache.
+// out. Blocks read from disk are kept in a shared LRU block cache; blocks
+// are reference counted, so the buffer of an evicted block is reused for the
+// next miss once no reader holds it, and a Get allocates nothing but the
+// copy of the value it returns.
+//
+// Writers queue for a group commit: whoever holds the commit lock next
+// writes every queued batch to the log in one write call (one log record
+// per batch) and fsyncs at most once for all of them, so concurrent Sync
+// writers share fsyncs (Stats.CommitGroups, CommitBatches, LogSyncs).
 //
 // # Costs
 //
@@ -56,7 +64,9 @@
 // the state as of one sequence number, so a Batch is seen whole or not at
 // all and iterators are not disturbed by concurrent writes. After a process
 // crash every acknowledged write is recovered from the logs; after a
-// machine crash, every write made with Sync is. Corrupt tables, MANIFEST or
+// machine crash, every write made with Sync is. (With
+// Options.WALBufferSize, non-Sync writes are buffered and a process crash
+// can lose the latest of them, whole batches only.) Corrupt tables, MANIFEST or
 // log records give errors matching [ErrCorrupt] naming the file; no read
 // returns wrong data.
 //

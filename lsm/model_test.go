@@ -158,8 +158,8 @@ func TestModel(t *testing.T) {
 		steps = s
 	}
 	for _, seed := range []uint64{1, 2} {
-		mmap := seed == 2
-		t.Run(fmt.Sprint("seed=", seed, "/mmap=", mmap), func(t *testing.T) { runModel(t, seed, steps, mmap) })
+		mmap := seed == 2 // also with a buffered log (Options.WALBufferSize)
+		t.Run(fmt.Sprint("seed=", seed, "/mmap+walbuffer=", mmap), func(t *testing.T) { runModel(t, seed, steps, mmap) })
 	}
 }
 
@@ -168,6 +168,9 @@ func runModel(t *testing.T, seed uint64, steps int, mmap bool) {
 	dir := t.TempDir()
 	opts := smallOptions()
 	opts.MmapTables = mmap
+	if mmap {
+		opts.WALBufferSize = 1 << 10
+	}
 	db, err := openSmallManifest(dir, opts)
 	if err != nil {
 		t.Fatal(err)

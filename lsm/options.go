@@ -51,6 +51,17 @@ type Options struct {
 	// outside the block cache and the Go heap, and cached blocks alias the
 	// mapping. Where mapping fails, tables are read normally. Default false.
 	MmapTables bool
+	// WALBufferSize, when positive, lets writes without Sync return
+	// before their log record reaches the operating system: records are
+	// kept in memory and written to the log (in one write call) once
+	// WALBufferSize bytes are pending, or with the next Sync write, memtable
+	// switch, Flush or Close. This saves a system call per write, as
+	// pebble's asynchronous log writer does, at a price: a process crash
+	// can lose the latest non-Sync writes (up to WALBufferSize bytes; whole
+	// batches only, never part of one, and never a Sync write or anything
+	// before it). Default 0: every write reaches the operating system
+	// before it returns, so it survives a process crash.
+	WALBufferSize int
 	// DisableBackgroundCompaction stops automatic compactions (flushes
 	// still run); Compact still works. For tests. Default false.
 	DisableBackgroundCompaction bool
@@ -92,6 +103,8 @@ func (o *Options) Validate() error {
 	c := o.withDefaults()
 	bad := func(f string, v any) error { return fmt.Errorf("%w: %s = %v", ErrInvalidOptions, f, v) }
 	switch {
+	case c.WALBufferSize < 0:
+		return bad("WALBufferSize", c.WALBufferSize)
 	case c.MemtableSize < 1<<10:
 		return bad("MemtableSize", c.MemtableSize)
 	case c.MaxImmutableMemtables < 1:

@@ -91,23 +91,24 @@ func (db *DB) commitGroup(group []*Batch) {
 	seq := db.lastSeq + 1
 	sync := false
 	var size int64
-	recs := db.recs[:0]
 	for _, b := range group {
 		b.setSeq(seq)
 		seq += uint64(b.n)
 		size += int64(len(b.data))
 		sync = sync || b.sync
-		recs = append(recs, b.data)
 	}
-	// One record per batch (so each is atomic on replay), one write call.
 	var err error
-	if len(recs) == 1 {
-		err = db.log.Append(recs[0], false)
+	if db.opts.WALBufferSize > 0 && !sync {
+		for _, b := range group {
+			db.walBuf = append(db.walBuf, b.data...)
+			db.walEnds = append(db.walEnds, len(db.walBuf))
+		}
+		if len(db.walBuf) >= db.opts.WALBufferSize {
+			err = db.flushWALBuffer(nil)
+		}
 	} else {
-		err = db.log.AppendBatch(recs)
+		err = db.flushWALBuffer(group)
 	}
-	clear(recs)
-	db.recs = recs[:0]
 	if err != nil {
 		db.logFailed(err)
 		fail(err)
@@ -139,6 +140,33 @@ func (db *DB) commitGroup(group []*Batch) {
 		db.st.logSyncs++
 	}
 	db.mu.Unlock()
+}
+
+// flushWALBuffer writes the buffered log records, then those of group, to
+// the log: one record per batch (so each is atomic on replay), in one
+// write call. Called with writeMu held.
+func (db *DB) flushWALBuffer(group []*Batch) error {
+	recs := db.recs[:0]
+	start := 0
+	for _, end := range db.walEnds {
+		recs = append(recs, db.walBuf[start:end])
+		start = end
+	}
+	for _, b := range group {
+		recs = append(recs, b.data)
+	}
+	var err error
+	switch len(recs) {
+	case 0:
+	case 1:
+		err = db.log.Append(recs[0], false)
+	default:
+		err = db.log.AppendBatch(recs)
+	}
+	clear(recs)
+	db.recs = recs[:0]
+	db.walBuf, db.walEnds = db.walBuf[:0], db.walEnds[:0]
+	return err
 }
 
 // logFailed stops writes after a log error: the log may hold a partial
@@ -196,9 +224,16 @@ func (db *DB) makeRoom(force bool) error {
 		// us; the old log is closed (synced) by the flush, off the write
 		// path.
 		db.mu.Unlock()
-		lw, err := createLog(logName(db.dir, num))
+		err := db.flushWALBuffer(nil) // the old memtable's records go to its log
+		var lw logWriter
+		if err == nil {
+			lw, err = createLog(logName(db.dir, num))
+		}
 		db.mu.Lock()
 		if err != nil {
+			if db.bgErr == nil {
+				db.bgErr = err
+			}
 			return err
 		}
 		db.mem.log = db.log
