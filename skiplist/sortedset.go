@@ -43,9 +43,10 @@ func compareZ(a, b zkey) int {
 // The zero value is not usable; create one with [NewSortedSet]. A SortedSet
 // is not safe for concurrent use.
 type SortedSet struct {
-	sl   slab
-	dict dict
-	list zindex
+	sl      slab
+	dict    dict
+	list    zindex
+	version uint64 // counts changes to the index, for iterators
 }
 
 // zindex is the ordered index of members (by slab id, ordered by score then
@@ -217,6 +218,7 @@ func (s *SortedSet) add(opts AddOptions, member string, score float64) (added, c
 		id = s.sl.alloc(member, score)
 		s.dict.insert(&s.sl, id)
 		s.list.insert(id)
+		s.version++
 		return true, false
 	}
 	cur := s.sl.score(id)
@@ -228,6 +230,7 @@ func (s *SortedSet) add(opts AddOptions, member string, score float64) (added, c
 }
 
 func (s *SortedSet) move(id uint32, to float64) {
+	s.version++
 	s.list.delete(id)
 	s.sl.setScore(id, to)
 	s.list.insert(id)
@@ -283,6 +286,7 @@ func (s *SortedSet) Remove(members ...string) int {
 	n := 0
 	for _, m := range members {
 		if id, slot, ok := s.dict.find(&s.sl, m); ok {
+			s.version++
 			s.list.delete(id)
 			s.dict.removeSlot(&s.sl, slot)
 			s.sl.release(id)
@@ -526,6 +530,7 @@ func (s *SortedSet) removeRanks(a, b int) int {
 
 // drop removes the member with the given id from all three structures.
 func (s *SortedSet) drop(id uint32) {
+	s.version++
 	s.list.delete(id)
 	_, slot, _ := s.dict.find(&s.sl, s.sl.member(id))
 	s.dict.removeSlot(&s.sl, slot)
@@ -555,16 +560,53 @@ func (s *SortedSet) RemRangeByLex(min, max LexBound) int {
 }
 
 // All returns an iterator over the members in ascending order (score, then
-// member bytes). Mutating the set during iteration follows [Map]'s rules.
+// member bytes). Changing the set during iteration is safe: the iteration
+// then continues with the first member after the last one yielded, in the
+// order at that moment (so a member whose score moved may be seen twice or
+// not at all).
 func (s *SortedSet) All() iter.Seq[Entry] {
-	return func(yield func(Entry) bool) {
-		s.list.ascend(0, func(id uint32) bool { return yield(s.entry(id)) })
-	}
+	return func(yield func(Entry) bool) { s.iterate(false, yield) }
 }
 
-// Backward returns an iterator over the members in descending order.
+// Backward returns an iterator over the members in descending order, with
+// [SortedSet.All]'s rules for changes during iteration.
 func (s *SortedSet) Backward() iter.Seq[Entry] {
-	return func(yield func(Entry) bool) {
-		s.list.descend(s.list.len()-1, func(id uint32) bool { return yield(s.entry(id)) })
+	return func(yield func(Entry) bool) { s.iterate(true, yield) }
+}
+
+// iterate walks the index from one end and, whenever yield changed the set,
+// seeks again past the last key yielded, so the walk never continues from
+// a position the change may have moved or freed.
+func (s *SortedSet) iterate(rev bool, yield func(Entry) bool) {
+	i := 0
+	if rev {
+		i = s.list.len() - 1
+	}
+	for {
+		v := s.version
+		var last Entry
+		stopped := false
+		step := func(id uint32) bool {
+			last = s.entry(id)
+			if !yield(last) {
+				stopped = true
+				return false
+			}
+			return s.version == v
+		}
+		if rev {
+			s.list.descend(i, step)
+		} else {
+			s.list.ascend(i, step)
+		}
+		if stopped || s.version == v {
+			return
+		}
+		k := zkey{last.Score, last.Member}
+		if rev {
+			i = s.list.countWhile(func(x zkey) bool { return compareZ(x, k) < 0 }) - 1
+		} else {
+			i = s.list.countWhile(func(x zkey) bool { return compareZ(x, k) <= 0 })
+		}
 	}
 }

@@ -395,3 +395,46 @@ func TestSortedSetLarge(t *testing.T) {
 		}
 	}
 }
+
+// TestSortedSetIterateWhileChanging deletes, adds and rescored members from
+// inside All and Backward on both indexes, with enough members to span many
+// B+ tree leaves, and checks the documented continuation rule against a
+// model: after each change the walk resumes right after the last member
+// yielded.
+func TestSortedSetIterateWhileChanging(t *testing.T) {
+	for _, index := range []Index{BTreeIndex, SkiplistIndex} {
+		for _, rev := range []bool{false, true} {
+			s, _ := NewSortedSet(Options{Index: index})
+			for i := range 2000 {
+				s.Add(AddOptions{}, Entry{"m" + strconv.Itoa(i), float64(i)})
+			}
+			seq := s.All()
+			if rev {
+				seq = s.Backward()
+			}
+			var prev *Entry
+			n := 0
+			for e := range seq {
+				if prev != nil && ((!rev && compareZ(zkey{e.Score, e.Member}, zkey{prev.Score, prev.Member}) <= 0) ||
+					(rev && compareZ(zkey{e.Score, e.Member}, zkey{prev.Score, prev.Member}) >= 0)) {
+					t.Fatalf("index %d rev %v: %v after %v", index, rev, e, *prev)
+				}
+				p := e
+				prev = &p
+				n++
+				switch n % 3 {
+				case 0:
+					s.Remove(e.Member) // delete the member just yielded
+				case 1:
+					s.Add(AddOptions{}, Entry{"x" + strconv.Itoa(n), -1}) // behind the walk when ascending
+				default:
+					s.IncrBy(e.Member, 0.5) // rescore in place without passing a neighbour
+				}
+			}
+			if n < 2000 {
+				t.Fatalf("index %d rev %v: saw %d members; want at least the 2000 originals", index, rev, n)
+			}
+			checkIndex(t, s)
+		}
+	}
+}
