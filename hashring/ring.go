@@ -17,7 +17,10 @@ type Options struct {
 	// [1, 65536]. More virtual nodes balance better (the load of a node has
 	// a relative standard deviation of about 1/sqrt(VNodes)) but cost memory
 	// (about 9 bytes each) and rebuild time. Default 1024, which keeps the
-	// standard deviation of the load near 3% of the mean.
+	// standard deviation of the load near 3% of the mean. Large rings that
+	// need speed more than balance can halve it: at 1,000 nodes, 512 makes
+	// Get about 20% faster (less of the ring to miss in cache) and the
+	// measured load deviation about 4.4% of the mean.
 	VNodes int
 	// Hash hashes keys and virtual-node names ("<ID>#<i>" for i from 0).
 	// Default [HashString] (xxhash64). Tests inject weak hashes to force
