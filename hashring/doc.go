@@ -11,7 +11,7 @@
 //     point clockwise. [Ring.AppendN] gives the preference list of n
 //     distinct nodes and [Ring.AppendNZones] spreads it over zones or racks.
 //     Lookups are O(1) expected, lock-free and allocation-free: a bucket
-//     index small enough for the L2 cache (0.5-1 byte per virtual node)
+//     index small enough for the L2 cache (1-2 bytes per virtual node)
 //     points into the sorted points (8 bytes each, hash and owner packed),
 //     and a branch-free count over the next eight points finds the owner.
 //     Removing or adding a node moves only that node's keys. The default

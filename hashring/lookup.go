@@ -4,7 +4,7 @@ import "math/bits"
 
 // Lookups go through a bucket index small enough to stay in the CPU's L2
 // cache. The hash space is cut into B buckets, a power of two with
-// V/B in (avgPerBucket/2, avgPerBucket] for V points, and index[b] is the
+// V/B in [avgPerBucket/2, avgPerBucket) for V points, and index[b] is the
 // position of the first point at or after the start of bucket b (the
 // hashes h with h>>shift == b). The owner of h is among the points from
 // index[h>>shift] that are below h plus one, and points in later buckets
@@ -12,12 +12,12 @@ import "math/bits"
 // then one run of lookWidth points, 64 bytes, usually one or two adjacent
 // cache lines, counting those below h with borrow arithmetic rather than
 // branches; it loops on only when all of them are below h (a bucket with
-// more than lookWidth points, 2-5% of lookups). Branch-free counting
+// more than lookWidth points, under 1% of lookups). Branch-free counting
 // matters: a mispredicted branch throws away the loads of the following
 // lookups that the CPU has already started, and with the points out of
 // cache those overlapped loads are most of the speed.
 //
-// The index costs 4 bytes per bucket, 0.5-1 byte per virtual node (512 KB
+// The index costs 4 bytes per bucket, 1-2 bytes per virtual node (1 MB
 // at 1,000 nodes x 1,024 virtual nodes); the points cost 8 bytes each.
 const (
 	lookWidth    = 8
