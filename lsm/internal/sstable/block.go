@@ -150,6 +150,29 @@ func (it *blockIter) decodeAt(off int) bool {
 	return true
 }
 
+// restartKey returns the key of the entry at restart point i without
+// copying it, or false if the entry is malformed (or not a valid internal
+// key), in which case the caller decodes it the slow way to get the error.
+func (it *blockIter) restartKey(i int) ([]byte, bool) {
+	off := it.restart(i)
+	if off >= it.restartOff {
+		return nil, false
+	}
+	p := it.data[off:it.restartOff]
+	if len(p) < 3 || (p[0]|p[1]|p[2])&0x80 != 0 || p[0] != 0 {
+		return nil, false
+	}
+	unshared := int(p[1])
+	if unshared > len(p)-3 || int(p[2]) > len(p)-3-unshared {
+		return nil, false
+	}
+	k := p[3 : 3+unshared]
+	if !base.Valid(k) {
+		return nil, false
+	}
+	return k, true
+}
+
 func (it *blockIter) seekRestart(i int) bool {
 	off := it.restart(i)
 	if off >= it.restartOff {
@@ -222,14 +245,19 @@ func (it *blockIter) SeekGE(ik []byte) bool {
 	if it.err != nil {
 		return false
 	}
-	// Find the last restart whose key is < ik.
+	// Find the last restart whose key is < ik. A restart entry shares
+	// nothing with its predecessor, so its key is compared in place.
 	lo, hi := 0, it.numRestarts
 	for lo < hi {
 		mid := (lo + hi) / 2
-		if !it.seekRestart(mid) {
-			return false
+		k, ok := it.restartKey(mid)
+		if !ok {
+			if !it.seekRestart(mid) { // records why the entry is bad
+				return false
+			}
+			k = it.key
 		}
-		if base.Compare(it.key, ik) < 0 {
+		if base.Compare(k, ik) < 0 {
 			lo = mid + 1
 		} else {
 			hi = mid
