@@ -1,7 +1,6 @@
 package skiplist
 
 import (
-	"cmp"
 	"fmt"
 	"iter"
 	"math"
@@ -19,9 +18,14 @@ type zkey struct {
 	member string
 }
 
+// compareZ orders keys by score, then member bytes. Scores are never NaN
+// (Add and AddIncr reject it), so plain comparisons suffice.
 func compareZ(a, b zkey) int {
-	if c := cmp.Compare(a.score, b.score); c != 0 {
-		return c
+	switch {
+	case a.score < b.score:
+		return -1
+	case a.score > b.score:
+		return 1
 	}
 	return strings.Compare(a.member, b.member)
 }
