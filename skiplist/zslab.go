@@ -1,6 +1,9 @@
 package skiplist
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"math/bits"
+)
 
 // The member store of a SortedSet: every member string and its score live
 // once, in a slab of fixed-size chunks indexed by a uint32 id, and the
@@ -64,33 +67,50 @@ func (s *slab) release(id uint32) {
 	s.free = append(s.free, id)
 }
 
-// dict maps a member to its id: linear probing over slots holding id+1 (0
-// is empty), at most 3/4 full, deletion by backward shift (no tombstones).
+// dict maps a member to its id: linear probing over 32-bit slots, at most
+// 3/4 full, deletion by backward shift (no tombstones). The low shift bits
+// of a slot hold id+1 (0 is empty) and the high bits a tag from the
+// member's hash, so a probe that meets another member's slot almost never
+// has to read that member: at a million members the table has 2^21 slots,
+// ids need 22 bits and the 10-bit tag lets one mismatch in 1,024 through.
+// Ids stay below the table size (the slab reuses freed ids, so it never
+// hands out more ids than the set's peak size), which is what makes the
+// split safe; past 2^31 slots the tag shrinks to nothing.
 type dict struct {
 	slots []uint32
 	n     int
+	shift uint
 	seed  maphash.Seed
 }
 
 func newDict() dict { return dict{seed: maphash.MakeSeed()} }
 
-func (d *dict) home(m string) int {
-	return int(maphash.String(d.seed, m)) & (len(d.slots) - 1)
+func (d *dict) hash(m string) uint64 { return maphash.String(d.seed, m) }
+
+// tag returns the tag bits of hash h, already shifted into place.
+func (d *dict) tag(h uint64) uint32 {
+	if d.shift >= 32 {
+		return 0
+	}
+	return uint32(h>>32) >> d.shift << d.shift
 }
+
+func (d *dict) idMask() uint32 { return uint32(uint64(1)<<d.shift - 1) }
 
 // find returns the id of m and its slot.
 func (d *dict) find(sl *slab, m string) (id uint32, slot int, ok bool) {
 	if d.n == 0 {
 		return 0, 0, false
 	}
-	mask := len(d.slots) - 1
-	for i := d.home(m); ; i = (i + 1) & mask {
+	h := d.hash(m)
+	mask, tag, idm := len(d.slots)-1, d.tag(h), d.idMask()
+	for i := int(h) & mask; ; i = (i + 1) & mask {
 		v := d.slots[i]
 		if v == 0 {
 			return 0, 0, false
 		}
-		if sl.member(v-1) == m {
-			return v - 1, i, true
+		if v&^idm == tag && sl.member(v&idm-1) == m {
+			return v&idm - 1, i, true
 		}
 	}
 }
@@ -105,29 +125,31 @@ func (d *dict) insert(sl *slab, id uint32) {
 }
 
 func (d *dict) place(sl *slab, id uint32) {
+	h := d.hash(sl.member(id))
 	mask := len(d.slots) - 1
-	i := d.home(sl.member(id))
+	i := int(h) & mask
 	for d.slots[i] != 0 {
 		i = (i + 1) & mask
 	}
-	d.slots[i] = id + 1
+	d.slots[i] = id + 1 | d.tag(h)
 }
 
 func (d *dict) grow(sl *slab) {
-	old := d.slots
+	old, oldMask := d.slots, d.idMask()
 	d.slots = make([]uint32, max(8, 2*len(old)))
+	d.shift = min(uint(bits.Len(uint(len(d.slots)))), 32)
 	for _, v := range old {
 		if v != 0 {
-			d.place(sl, v-1)
+			d.place(sl, v&oldMask-1)
 		}
 	}
 }
 
 // removeSlot empties slot i and shifts the rest of its probe run back.
 func (d *dict) removeSlot(sl *slab, i int) {
-	mask := len(d.slots) - 1
+	mask, idm := len(d.slots)-1, d.idMask()
 	for j := (i + 1) & mask; d.slots[j] != 0; j = (j + 1) & mask {
-		h := d.home(sl.member(d.slots[j] - 1))
+		h := int(d.hash(sl.member(d.slots[j]&idm-1))) & mask
 		// Move slots[j] into the hole at i unless its home lies
 		// cyclically in (i, j].
 		if (j > i && (h <= i || h > j)) || (j < i && h <= i && h > j) {
