@@ -68,6 +68,9 @@ func (db *DB) compactLoop() {
 				}
 				db.setBgErr(err)
 				db.cond.Broadcast()
+				db.mu.Unlock()
+				db.deleteObsolete()
+				db.mu.Lock()
 				continue
 			}
 		}

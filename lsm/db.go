@@ -66,6 +66,7 @@ type DB struct {
 	current     *version
 	nextFile    uint64
 	snapshots   map[*Snapshot]struct{}
+	obsolete    []uint64 // tables to delete, see deleteObsolete
 	compactPtr  [numLevels][]byte
 	manual      *manualCompaction
 	bgBusy      bool
@@ -306,6 +307,7 @@ func (db *DB) Close() error {
 	if e := db.manifest.Close(); err == nil {
 		err = e
 	}
+	db.deleteObsolete()
 	// With mapped tables, an iterator left open (or a read racing with
 	// Close) would fault on unmapped memory: keep the mappings in that case
 	// (a leak, not a crash).
@@ -331,12 +333,17 @@ func (db *DB) ref() (mem *memTable, imm []*memTable, v *version, err error) {
 func (db *DB) unref(v *version) {
 	db.mu.Lock()
 	db.unrefLocked(v)
+	pending := len(db.obsolete) > 0
 	db.mu.Unlock()
+	if pending {
+		db.deleteObsolete()
+	}
 	db.readers.Add(-1)
 }
 
 // unrefLocked drops a version reference; tables no version needs are
-// closed, dropped from the block cache and deleted.
+// queued in obsolete for deleteObsolete, which does the file work without
+// holding mu.
 func (db *DB) unrefLocked(v *version) {
 	v.refs--
 	if v.refs > 0 {
@@ -346,11 +353,25 @@ func (db *DB) unrefLocked(v *version) {
 		for _, f := range v.levels[l] {
 			f.refs--
 			if f.refs == 0 {
-				db.cache.EvictFile(f.num) // before unmapping: entries may alias the mapping
-				db.tables.evict(f.num)
-				os.Remove(tableName(db.dir, f.num))
+				db.obsolete = append(db.obsolete, f.num)
 			}
 		}
+	}
+}
+
+// deleteObsolete closes, uncaches and deletes the tables no version needs
+// any more. It is called without mu: closing, unmapping and unlinking files
+// is I/O that writers and readers must not wait for. Nothing can read
+// these tables, so the order relative to other work does not matter.
+func (db *DB) deleteObsolete() {
+	db.mu.Lock()
+	nums := db.obsolete
+	db.obsolete = nil
+	db.mu.Unlock()
+	for _, num := range nums {
+		db.cache.EvictFile(num) // before unmapping: entries may alias the mapping
+		db.tables.evict(num)
+		os.Remove(tableName(db.dir, num))
 	}
 }
 
@@ -392,7 +413,6 @@ func (db *DB) logAndApply(edit *versionEdit, flushed bool) error {
 		return fmt.Errorf("lsm: writing manifest: %w", err)
 	}
 	db.mu.Lock()
-	defer db.mu.Unlock()
 	nv.refs = 1
 	for l := range nv.levels {
 		for _, f := range nv.levels[l] {
@@ -405,6 +425,8 @@ func (db *DB) logAndApply(edit *versionEdit, flushed bool) error {
 		db.imm = db.imm[1:]
 	}
 	db.cond.Broadcast()
+	db.mu.Unlock()
+	db.deleteObsolete()
 	return nil
 }
 
