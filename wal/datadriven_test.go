@@ -5,11 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/sysdesign-go/sysdesign/internal/datadriven"
 )
 
 var rewrite = flag.Bool("rewrite", false, "rewrite the expected output of testdata/*.txt scenarios")
@@ -34,66 +35,20 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected output of testda
 //	cut <file#> <size>        truncate the n-th file
 //	recovery                  what the last Open found
 func TestScenarios(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.txt")
-	if len(files) == 0 {
-		t.Fatal("no scenarios in testdata")
-	}
-	for _, file := range files {
-		t.Run(filepath.Base(file), func(t *testing.T) { runScenario(t, file) })
-	}
+	datadriven.RunDir(t, "testdata/*.txt", *rewrite, func(t *testing.T) func(string) string {
+		s := &scenario{fs: NewMemFS()}
+		t.Cleanup(func() {
+			if s.l != nil {
+				s.l.Close()
+			}
+		})
+		return s.do
+	})
 }
 
 type scenario struct {
 	fs *MemFS
 	l  *Log
-}
-
-func runScenario(t *testing.T, file string) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &scenario{fs: NewMemFS()}
-	defer func() {
-		if s.l != nil {
-			s.l.Close()
-		}
-	}()
-	lines := strings.Split(string(data), "\n")
-	var out strings.Builder
-	for k := 0; k < len(lines); k++ {
-		line := lines[k]
-		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
-			out.WriteString(line + "\n")
-			continue
-		}
-		cmd := line
-		if k+1 >= len(lines) || lines[k+1] != "----" {
-			t.Fatalf("%s:%d: command without ---- line", file, k+1)
-		}
-		k += 2
-		var want []string
-		for ; k < len(lines) && lines[k] != ""; k++ {
-			want = append(want, lines[k])
-		}
-		got := strings.TrimRight(s.do(cmd), "\n")
-		out.WriteString(cmd + "\n----\n")
-		if got != "" {
-			out.WriteString(got + "\n")
-		}
-		if k < len(lines) {
-			out.WriteString("\n")
-		}
-		if !*rewrite && got != strings.Join(want, "\n") {
-			t.Errorf("%s: %s\ngot:\n%s\nwant:\n%s", file, cmd, got, strings.Join(want, "\n"))
-		}
-	}
-	if *rewrite {
-		res := strings.TrimRight(out.String(), "\n") + "\n"
-		if err := os.WriteFile(file, []byte(res), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 func (s *scenario) do(line string) string {

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/sysdesign-go/sysdesign/benchmarks/internal/cputime"
 	"github.com/sysdesign-go/sysdesign/merkle"
 	tdmerkle "github.com/transparency-dev/merkle"
 	"github.com/transparency-dev/merkle/proof"
@@ -70,7 +71,7 @@ func BenchmarkMerkle_Build(b *testing.B) {
 	bs := blocks(nBlocks)
 	b.Run("blocks=4096/impl=sysdesign", func(b *testing.B) {
 		b.ReportAllocs()
-		done := cpuTime(b)
+		done := cputime.Start(b)
 		for b.Loop() {
 			t := merkle.NewBinaryTree(bs)
 			_ = t.Root()
@@ -79,7 +80,7 @@ func BenchmarkMerkle_Build(b *testing.B) {
 	})
 	b.Run("blocks=4096/impl=transparency-dev", func(b *testing.B) {
 		b.ReportAllocs()
-		done := cpuTime(b)
+		done := cputime.Start(b)
 		for b.Loop() {
 			t := testonly.New(hasher)
 			t.AppendData(bs...)
@@ -97,7 +98,7 @@ func BenchmarkMerkle_Proof(b *testing.B) {
 	b.Run("blocks=4096/impl=sysdesign", func(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
-		done := cpuTime(b)
+		done := cputime.Start(b)
 		for b.Loop() {
 			if _, err := ours.Proof(i % nBlocks); err != nil {
 				b.Fatal(err)
@@ -109,7 +110,7 @@ func BenchmarkMerkle_Proof(b *testing.B) {
 	b.Run("blocks=4096/impl=transparency-dev", func(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
-		done := cpuTime(b)
+		done := cputime.Start(b)
 		for b.Loop() {
 			if _, err := theirs.InclusionProof(uint64(i%nBlocks), nBlocks); err != nil {
 				b.Fatal(err)
@@ -132,7 +133,7 @@ func BenchmarkMerkle_Verify(b *testing.B) {
 	}
 	b.Run("blocks=4096/impl=sysdesign", func(b *testing.B) {
 		b.ReportAllocs()
-		done := cpuTime(b)
+		done := cputime.Start(b)
 		for b.Loop() {
 			if err := p.Verify(root, bs[idx]); err != nil {
 				b.Fatal(err)
@@ -142,7 +143,7 @@ func BenchmarkMerkle_Verify(b *testing.B) {
 	})
 	b.Run("blocks=4096/impl=transparency-dev", func(b *testing.B) {
 		b.ReportAllocs()
-		done := cpuTime(b)
+		done := cputime.Start(b)
 		for b.Loop() {
 			if err := proof.VerifyInclusion(hasher, idx, nBlocks, hasher.HashLeaf(bs[idx]), path, root[:]); err != nil {
 				b.Fatal(err)
@@ -190,7 +191,7 @@ func BenchmarkMerkle_Diff(b *testing.B) {
 		var diffs []merkle.Difference
 		runtime.GC()
 		b.ReportAllocs()
-		done := cpuTime(b)
+		done := cputime.Start(b)
 		for b.Loop() {
 			var err error
 			diffs, st, err = p.local.Diff(ctx, merkle.RoundTripFunc(func(_ context.Context, req []byte) ([]byte, error) {
@@ -230,7 +231,7 @@ func BenchmarkMerkle_Put(b *testing.B) {
 		runtime.GC()
 		b.ReportAllocs()
 		i := 0
-		done := cpuTime(b)
+		done := cputime.Start(b)
 		for b.Loop() {
 			m[p.keys[order[i&(len(order)-1)]]] = uint64(i)
 			i++
@@ -248,7 +249,7 @@ func BenchmarkMerkle_Put(b *testing.B) {
 		runtime.GC() // do not charge the 10M-key build's garbage to Put
 		b.ReportAllocs()
 		i := 0
-		done := cpuTime(b)
+		done := cputime.Start(b)
 		for b.Loop() {
 			t.Put(p.keys[order[i&(len(order)-1)]], uint64(i))
 			i++

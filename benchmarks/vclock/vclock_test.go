@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/sysdesign-go/sysdesign/benchmarks/internal/cputime"
 	"github.com/sysdesign-go/sysdesign/vclock"
 )
 
@@ -86,7 +87,7 @@ func BenchmarkVclock_Compare(b *testing.B) {
 	x, y, mx, my := pair16()
 	b.Run("entries=16/impl=sysdesign", func(b *testing.B) {
 		b.ReportAllocs()
-		done := cpuTime(b)
+		done := cputime.Start(b)
 		for b.Loop() {
 			if x.Compare(y) != vclock.Concurrent {
 				b.Fatal("want concurrent")
@@ -96,7 +97,7 @@ func BenchmarkVclock_Compare(b *testing.B) {
 	})
 	b.Run("entries=16/impl=mapclock", func(b *testing.B) {
 		b.ReportAllocs()
-		done := cpuTime(b)
+		done := cputime.Start(b)
 		for b.Loop() {
 			if mx.compare(my) != 2 {
 				b.Fatal("want concurrent")
@@ -110,7 +111,7 @@ func BenchmarkVclock_Merge(b *testing.B) {
 	x, y, mx, my := pair16()
 	b.Run("entries=16/impl=sysdesign", func(b *testing.B) {
 		b.ReportAllocs()
-		done := cpuTime(b)
+		done := cputime.Start(b)
 		for b.Loop() {
 			x.Merge(y)
 		}
@@ -118,7 +119,7 @@ func BenchmarkVclock_Merge(b *testing.B) {
 	})
 	b.Run("entries=16/impl=mapclock", func(b *testing.B) {
 		b.ReportAllocs()
-		done := cpuTime(b)
+		done := cputime.Start(b)
 		for b.Loop() {
 			mx.merge(my)
 		}
@@ -131,7 +132,7 @@ func BenchmarkVclock_Encode(b *testing.B) {
 	b.Run("entries=16/impl=sysdesign", func(b *testing.B) {
 		buf := make([]byte, 0, 64)
 		b.ReportAllocs()
-		done := cpuTime(b)
+		done := cputime.Start(b)
 		for b.Loop() {
 			buf, _ = x.AppendBinary(buf[:0])
 		}
@@ -141,7 +142,7 @@ func BenchmarkVclock_Encode(b *testing.B) {
 	b.Run("entries=16/impl=mapclock", func(b *testing.B) {
 		var out []byte
 		b.ReportAllocs()
-		done := cpuTime(b)
+		done := cputime.Start(b)
 		for b.Loop() {
 			out = mx.bytes()
 		}
@@ -180,7 +181,7 @@ func BenchmarkVclock_SiblingExplosion(b *testing.B) {
 		b.Run(name+"/impl=sysdesign", func(b *testing.B) {
 			var siblings int
 			b.ReportAllocs()
-			done := cpuTime(b)
+			done := cputime.Start(b)
 			for b.Loop() {
 				var s vclock.Siblings[int]
 				ctx := make([]vclock.Clock, clients)
@@ -198,7 +199,7 @@ func BenchmarkVclock_SiblingExplosion(b *testing.B) {
 		b.Run(name+"/impl=versionvector", func(b *testing.B) {
 			var siblings int
 			b.ReportAllocs()
-			done := cpuTime(b)
+			done := cputime.Start(b)
 			for b.Loop() {
 				var k vvKey
 				ctx := make([]vclock.Clock, clients)
