@@ -5,10 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sysdesign-go/sysdesign/internal/datadriven"
 )
 
 var rewrite = flag.Bool("rewrite", false, "rewrite the expected output in testdata/*.txt")
@@ -25,13 +25,23 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected output in testda
 // Errors are printed as output. go test -run TestScenarios -rewrite
 // regenerates the expectations.
 func TestScenarios(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.txt")
-	if len(files) == 0 {
-		t.Fatal("no scenario files")
-	}
-	for _, file := range files {
-		t.Run(filepath.Base(file), func(t *testing.T) { runScenario(t, file) })
-	}
+	datadriven.RunDir(t, "testdata/*.txt", *rewrite, func(t *testing.T) func(string) string {
+		s := &scenario{t: t, dir: t.TempDir(), snaps: map[string]*Snapshot{}}
+		var err error
+		if s.db, err = Open(s.dir, smallOptions()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.db.Close() })
+		return func(block string) string {
+			var got strings.Builder
+			for _, line := range strings.Split(block, "\n") {
+				if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+					s.run(&got, strings.Fields(line))
+				}
+			}
+			return got.String()
+		}
+	})
 }
 
 type scenario struct {
@@ -39,71 +49,6 @@ type scenario struct {
 	dir   string
 	db    *DB
 	snaps map[string]*Snapshot
-}
-
-func runScenario(t *testing.T, file string) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &scenario{t: t, dir: t.TempDir(), snaps: map[string]*Snapshot{}}
-	if s.db, err = Open(s.dir, smallOptions()); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { s.db.Close() }()
-	var out strings.Builder
-	type tcase struct{ cmds, want []string }
-	var cases []tcase
-	var cur *tcase
-	inWant := false
-	for _, line := range strings.Split(string(data), "\n") {
-		switch {
-		case line == "":
-			if cur != nil && inWant {
-				cases = append(cases, *cur)
-				cur, inWant = nil, false
-			}
-		case cur == nil:
-			cur = &tcase{cmds: []string{line}}
-		case line == "----" && !inWant:
-			inWant = true
-		case inWant:
-			cur.want = append(cur.want, line)
-		default:
-			cur.cmds = append(cur.cmds, line)
-		}
-	}
-	if cur != nil {
-		if !inWant {
-			t.Fatalf("%s: case without ----: %v", file, cur.cmds)
-		}
-		cases = append(cases, *cur)
-	}
-	for _, c := range cases {
-		var got strings.Builder
-		for _, line := range c.cmds {
-			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-				s.run(&got, strings.Fields(line))
-			}
-		}
-		cmds := strings.Join(c.cmds, "\n") + "\n"
-		if *rewrite {
-			fmt.Fprintf(&out, "%s----\n%s\n", cmds, got.String())
-			continue
-		}
-		want := strings.Join(c.want, "\n")
-		if want != "" {
-			want += "\n"
-		}
-		if got.String() != want {
-			t.Errorf("%s:\n%s----\ngot:\n%s\nwant:\n%s", file, cmds, got.String(), want)
-		}
-	}
-	if *rewrite {
-		if err := os.WriteFile(file, []byte(strings.TrimRight(out.String(), "\n")+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 func (s *scenario) run(w *strings.Builder, f []string) {

@@ -1,7 +1,7 @@
 // Package datadriven runs scenario files for tests, in the style of
-// cockroachdb/datadriven: each case is a command line, a "----" line, and
-// the expected output up to the next blank line. Lines that are blank or
-// start with "#" between cases are kept as they are. Errors are part of the
+// cockroachdb/datadriven: each case is one or more command lines, a "----"
+// line, and the expected output up to the next blank line. Lines that are
+// blank or start with "#" between cases are kept as they are. Errors are part of the
 // output, so a scenario file reads as a specification of the component.
 //
 // A package's test owns its -rewrite flag and passes it in; with rewrite
@@ -31,7 +31,8 @@ func RunDir(t *testing.T, glob string, rewrite bool, setup func(t *testing.T) fu
 	}
 }
 
-// RunFile runs the cases of one file through do, reporting every case
+// RunFile runs the cases of one file through do (which gets a case's
+// command lines joined by newlines), reporting every case
 // whose output differs from the expectation; with rewrite it writes the
 // produced outputs back instead.
 func RunFile(t testing.TB, file string, rewrite bool, do func(cmd string) string) {
@@ -48,11 +49,16 @@ func RunFile(t testing.TB, file string, rewrite bool, do func(cmd string) string
 			out.WriteString(line + "\n")
 			continue
 		}
-		cmd := line
-		if k+1 >= len(lines) || lines[k+1] != "----" {
-			t.Fatalf("%s:%d: command %q not followed by ----", file, k+1, cmd)
+		// A case is every line up to "----"; the runner gets them joined.
+		first := k
+		for k < len(lines) && lines[k] != "----" && lines[k] != "" {
+			k++
 		}
-		k += 2
+		if k >= len(lines) || lines[k] != "----" {
+			t.Fatalf("%s:%d: command %q not followed by ----", file, first+1, line)
+		}
+		cmd := strings.Join(lines[first:k], "\n")
+		k++
 		var want []string
 		for ; k < len(lines) && lines[k] != ""; k++ {
 			want = append(want, lines[k])
