@@ -19,27 +19,26 @@ TEXT ·encode64(SB), NOSPLIT, $0-24
 	JNE   fallback
 	MOVSD lat+0(FP), X0
 	MOVSD lon+8(FP), X1
-	MOVQ  $0x3f76c16c16c16c17, AX // 1.0/180
-	MOVQ  AX, X2
-	MOVQ  $0x3f66c16c16c16c17, AX // 1.0/360
-	MOVQ  AX, X3
-	MOVQ  $0x3ff8000000000000, AX // 1.5
-	MOVQ  AX, X4
-	MULSD X2, X0
-	ADDSD X4, X0
-	MULSD X3, X1
-	ADDSD X4, X1
+	// Constants as memory operands: moving them through a general register
+	// into an XMM register would put two cross-domain moves on the path.
+	// The literals are the shortest forms of the float64 values of 1.0/180
+	// (0x3f76c16c16c16c17) and 1.0/360 (0x3f66c16c16c16c17), so the
+	// assembler produces exactly the constants the Go code uses.
+	MULSD $(0.005555555555555556), X0
+	ADDSD $(1.5), X0
+	MULSD $(0.002777777777777778), X1
+	ADDSD $(1.5), X1
 	MOVQ  X0, AX
 	MOVQ  X1, DX
-	// Both values must lie in [1, 2): sign 0 and exponent 0x3ff.
-	MOVQ  AX, R9
+	// Both values must lie in [1, 2): sign 0 and exponent 0x3ff. XOR with
+	// the exponent of 1.0 leaves both top-12-bit fields zero only then.
+	MOVQ  $0x3ff0000000000000, R9
+	MOVQ  AX, R10
+	XORQ  R9, R10
+	XORQ  DX, R9
+	ORQ   R10, R9
 	SHRQ  $52, R9
-	CMPQ  R9, $0x3ff
-	JNE   fallback
-	MOVQ  DX, R9
-	SHRQ  $52, R9
-	CMPQ  R9, $0x3ff
-	JNE   fallback
+	JNZ   fallback
 	MOVQ  $0x5555555555555555, BX
 	SHRQ  $20, AX
 	PDEPQ BX, AX, CX

@@ -21,6 +21,14 @@ func TestEncodePathsAgree(t *testing.T) {
 			check(max(-90, min(90, a)), b)
 		}
 	}
+	// Out of range, infinite and NaN inputs take the fallback in the
+	// assembly; they must still agree with the Go path.
+	odd := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 100, -100, 200, -200, 1e300, -1e300}
+	for _, a := range odd {
+		check(a, 0)
+		check(0, a)
+		check(a, a)
+	}
 	for i := 0; i < 1_000_000; i++ {
 		check(r.Float64()*180-90, r.Float64()*360-180)
 	}
