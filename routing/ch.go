@@ -255,7 +255,7 @@ func Contract(g *Graph, opts ContractOptions) (*Hierarchy, error) {
 			pq.set(x, c.priority(x))
 		}
 	}
-	return c.hierarchy(order), nil
+	return c.hierarchy(order)
 }
 
 // Recontract builds a hierarchy for g, which must have the same nodes as
@@ -292,37 +292,69 @@ func ContractInOrder(g *Graph, order []int, opts ContractOptions) (*Hierarchy, e
 			return nil, err
 		}
 	}
-	return c.hierarchy(ord), nil
+	return c.hierarchy(ord)
 }
 
-// hierarchy renumbers by rank and packs the recorded arcs.
-func (c *contractor) hierarchy(order []uint32) *Hierarchy {
+// hierarchy renumbers by rank, packs the recorded arcs and records the two
+// child arcs of every shortcut.
+func (c *contractor) hierarchy(order []uint32) (*Hierarchy, error) {
 	n := len(order)
 	h := &Hierarchy{n: n, rank: make([]uint32, n), node: order}
 	for r, v := range order {
 		h.rank[v] = uint32(r)
 	}
-	pack := func(lists [][]warc) (first []uint32, arcs []chEdge) {
+	pack := func(lists [][]warc) (first []uint32, arcs []chEdge, kids []chKids) {
 		first = make([]uint32, n+1)
 		for r, v := range order {
 			first[r+1] = first[r] + uint32(len(lists[v]))
 		}
 		m := first[n]
 		arcs = make([]chEdge, m)
+		kids = make([]chKids, m)
 		for r, v := range order {
 			l := lists[v]
 			slices.SortFunc(l, func(a, b warc) int { return int(h.rank[a.n]) - int(h.rank[b.n]) })
 			for i, a := range l {
 				j := first[r] + uint32(i)
-				arcs[j] = chEdge{head: h.rank[a.n], w: a.w, mid: -1}
+				arcs[j] = chEdge{head: h.rank[a.n], w: a.w}
+				kids[j] = chKids{-1, noKid, noKid}
 				if a.mid >= 0 {
-					arcs[j].mid = int32(h.rank[a.mid])
+					kids[j].mid = int32(h.rank[a.mid])
 				}
 			}
 		}
 		return
 	}
-	h.fFirst, h.fArcs = pack(c.up)
-	h.bFirst, h.bArcs = pack(c.down)
-	return h
+	h.fFirst, h.fArcs, h.fKids = pack(c.up)
+	h.bFirst, h.bArcs, h.bKids = pack(c.down)
+	if err := h.findAllKids(h.fFirst, h.fArcs, h.fKids, true); err != nil {
+		return nil, err
+	}
+	if err := h.findAllKids(h.bFirst, h.bArcs, h.bKids, false); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// findAllKids records the child arcs of every shortcut in arcs (upward
+// arcs if up, else downward), stored by rank with offsets first, in kids.
+func (h *Hierarchy) findAllKids(first []uint32, arcs []chEdge, kids []chKids, up bool) error {
+	for r := 0; r+1 < len(first); r++ {
+		for i := first[r]; i < first[r+1]; i++ {
+			e, m := arcs[i], kids[i].mid
+			if m < 0 {
+				continue
+			}
+			a, b := uint32(r), e.head
+			if !up {
+				a, b = e.head, uint32(r)
+			}
+			k, ok := h.findKids(uint32(m), a, b, e.w)
+			if !ok {
+				return fmt.Errorf("routing: internal error: shortcut %d->%d via %d has no halves", h.node[a], h.node[b], h.node[m])
+			}
+			kids[i] = k
+		}
+	}
+	return nil
 }

@@ -40,7 +40,9 @@
 //     lazy updates, and adds shortcuts where limited witness searches find
 //     no alternative. Queries are bidirectional upward searches with
 //     stall-on-demand that settle a few hundred nodes even on country-size
-//     graphs; paths are unpacked into original arcs. [CHQuery.Table]
+//     graphs; paths are unpacked into original arcs by an iterative walk
+//     over the two child-arc indexes every shortcut records, with no
+//     searching and no allocation. [CHQuery.Table]
 //     computes many-to-many tables with buckets. [Hierarchy.WriteTo] and
 //     [ReadHierarchy] save and load a hierarchy (versioned, checksummed);
 //     [Hierarchy.Recontract] rebuilds the shortcuts for new weights (live

@@ -20,13 +20,28 @@ type Hierarchy struct {
 	// Downward arcs head -> r (head has higher rank), stored at r.
 	bFirst []uint32
 	bArcs  []chEdge
+	// Child arcs of each shortcut, parallel to fArcs and bArcs.
+	fKids []chKids
+	bKids []chKids
+}
+
+// noKid marks the child indexes of an original arc.
+const noKid = ^uint32(0)
+
+// chKids describes how an arc unpacks. For a shortcut a -> b, mid is the
+// rank m of its middle node, down indexes bArcs (arc a -> m, stored at m)
+// and up indexes fArcs (arc m -> b, stored at m). For an original arc mid
+// is -1 and both indexes are noKid. Kept apart from chEdge so searches
+// touch only heads and weights.
+type chKids struct {
+	mid      int32
+	down, up uint32
 }
 
 // chEdge is an arc of the hierarchy; head and mid are ranks.
 type chEdge struct {
 	head uint32
 	w    uint32
-	mid  int32 // rank of the shortcut's middle node, or -1
 }
 
 // NumNodes returns the number of nodes of the graph the hierarchy was built from.
@@ -38,12 +53,12 @@ func (h *Hierarchy) NumArcs() int { return len(h.fArcs) + len(h.bArcs) }
 // NumShortcuts returns how many of the arcs are shortcuts.
 func (h *Hierarchy) NumShortcuts() int {
 	k := 0
-	for _, a := range h.fArcs {
+	for _, a := range h.fKids {
 		if a.mid >= 0 {
 			k++
 		}
 	}
-	for _, a := range h.bArcs {
+	for _, a := range h.bKids {
 		if a.mid >= 0 {
 			k++
 		}
@@ -53,7 +68,7 @@ func (h *Hierarchy) NumShortcuts() int {
 
 // Bytes returns the approximate memory held by the hierarchy's arrays.
 func (h *Hierarchy) Bytes() int {
-	return 4*(2*h.n+len(h.fFirst)+len(h.bFirst)) + 12*(len(h.fArcs)+len(h.bArcs))
+	return 4*(2*h.n+len(h.fFirst)+len(h.bFirst)) + 20*(len(h.fArcs)+len(h.bArcs))
 }
 
 // Rank returns the contraction rank of node v (0 = contracted first), or -1.
@@ -73,24 +88,21 @@ func (h *Hierarchy) Order() []int {
 	return out
 }
 
-// findUp returns the index of upward arc r -> to, or -1.
-func (h *Hierarchy) findUp(r, to uint32) int {
-	for i := h.fFirst[r]; i < h.fFirst[r+1]; i++ {
-		if h.fArcs[i].head == to {
-			return int(i)
+// findKids returns the child arcs of the shortcut a -> b of weight w via
+// middle m: a downward arc a -> m and an upward arc m -> b, both stored at
+// m, whose weights sum to w. ok is false if there is no such pair.
+func (h *Hierarchy) findKids(m, a, b, w uint32) (k chKids, ok bool) {
+	for i := h.bFirst[m]; i < h.bFirst[m+1]; i++ {
+		if h.bArcs[i].head != a {
+			continue
+		}
+		for j := h.fFirst[m]; j < h.fFirst[m+1]; j++ {
+			if h.fArcs[j].head == b && int64(h.bArcs[i].w)+int64(h.fArcs[j].w) == int64(w) {
+				return chKids{int32(m), i, j}, true
+			}
 		}
 	}
-	return -1
-}
-
-// findDown returns the index of the downward arc from -> r stored at r, or -1.
-func (h *Hierarchy) findDown(r, from uint32) int {
-	for i := h.bFirst[r]; i < h.bFirst[r+1]; i++ {
-		if h.bArcs[i].head == from {
-			return int(i)
-		}
-	}
-	return -1
+	return chKids{-1, noKid, noKid}, false
 }
 
 // CHQuery answers shortest-path queries and distance tables on a
@@ -104,8 +116,7 @@ type CHQuery struct {
 	fw    side
 	bw    side
 	path  []int
-	arcs  []chArc
-	stack []chArc
+	stack []chFrame
 
 	// many-to-many state
 	buckets []bucketEntry
@@ -115,9 +126,11 @@ type CHQuery struct {
 	bcur    uint32
 }
 
-type chArc struct {
-	a, b uint32 // ranks
-	mid  int32
+// chFrame is an arc waiting to be unpacked: end is the rank of its head
+// along the path, kids its middle and child arcs.
+type chFrame struct {
+	end  uint32
+	kids chKids
 }
 
 // NewQuery returns a query object for h.
@@ -185,7 +198,7 @@ func (q *CHQuery) Route(src, dst int) (Result, error) {
 					if nd < f.st[v].dist {
 						f.st[v].dist = nd
 						f.st[v].parent = int32(u)
-						f.st[v].aux = h.fArcs[i].mid
+						f.st[v].aux = int32(i)
 						f.heap.push(v, nd)
 					}
 				}
@@ -203,7 +216,7 @@ func (q *CHQuery) Route(src, dst int) (Result, error) {
 					if nd < b.st[v].dist {
 						b.st[v].dist = nd
 						b.st[v].parent = int32(u)
-						b.st[v].aux = h.bArcs[i].mid
+						b.st[v].aux = int32(i)
 						b.heap.push(v, nd)
 					}
 				}
@@ -240,40 +253,50 @@ func (q *CHQuery) stalledBw(u uint32, du int64) bool {
 	return false
 }
 
-// unpack writes the original-node path through meet into q.path.
+// unpack writes the original-node path through meet into q.path. Each
+// search-tree arc is expanded with an explicit stack using the recorded
+// child indexes of its shortcuts, so unpacking does no searching; child
+// arcs are stored at strictly lower ranks, so it terminates.
 func (q *CHQuery) unpack(meet uint32) {
 	h, f, b := q.h, &q.fw, &q.bw
-	q.arcs = q.arcs[:0]
-	for v := meet; f.st[v].parent >= 0; v = uint32(f.st[v].parent) {
-		q.arcs = append(q.arcs, chArc{uint32(f.st[v].parent), v, f.st[v].aux})
+	// Forward tree: walking from meet to the source pushes the arcs last
+	// first, which is the order the stack pops them in.
+	stack := q.stack[:0]
+	v := meet
+	for f.st[v].parent >= 0 {
+		i := f.st[v].aux
+		stack = append(stack, chFrame{v, h.fKids[i]})
+		v = uint32(f.st[v].parent)
 	}
-	for i, j := 0, len(q.arcs)-1; i < j; i, j = i+1, j-1 {
-		q.arcs[i], q.arcs[j] = q.arcs[j], q.arcs[i]
-	}
+	path := append(q.path[:0], int(h.node[v]))
+	path, stack = h.expand(path, stack)
+	// Backward tree: arc v -> parent is downward, stored at parent.
 	for v := meet; b.st[v].parent >= 0; v = uint32(b.st[v].parent) {
-		q.arcs = append(q.arcs, chArc{v, uint32(b.st[v].parent), b.st[v].aux})
+		i := b.st[v].aux
+		stack = append(stack, chFrame{uint32(b.st[v].parent), h.bKids[i]})
+		path, stack = h.expand(path, stack)
 	}
-	start := meet
-	if len(q.arcs) > 0 {
-		start = q.arcs[0].a
-	}
-	q.path = append(q.path[:0], int(h.node[start]))
-	for _, a := range q.arcs {
-		q.stack = append(q.stack[:0], a)
-		for len(q.stack) > 0 {
-			top := q.stack[len(q.stack)-1]
-			q.stack = q.stack[:len(q.stack)-1]
-			if top.mid < 0 {
-				q.path = append(q.path, int(h.node[top.b]))
-				continue
-			}
-			m := uint32(top.mid)
-			// a -> m is a downward arc stored at m; m -> b an upward arc at m.
-			i := h.findDown(m, top.a)
-			j := h.findUp(m, top.b)
-			q.stack = append(q.stack, chArc{m, top.b, h.fArcs[j].mid}, chArc{top.a, m, h.bArcs[i].mid})
+	q.path, q.stack = path, stack
+}
+
+// expand pops frames until the stack is empty, appending the head node of
+// every original arc to path.
+func (h *Hierarchy) expand(path []int, stack []chFrame) ([]int, []chFrame) {
+	for len(stack) > 0 {
+		top := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if top.kids.mid < 0 {
+			path = append(path, int(h.node[top.end]))
+			continue
 		}
+		// a -> m (down, kids.down) then m -> b (up, kids.up): push the
+		// second half first.
+		d, u := top.kids.down, top.kids.up
+		stack = append(stack,
+			chFrame{top.end, h.fKids[u]},
+			chFrame{uint32(top.kids.mid), h.bKids[d]})
 	}
+	return path, stack
 }
 
 // String summarises the hierarchy's size.

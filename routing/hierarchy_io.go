@@ -11,17 +11,20 @@ import (
 // Hierarchy file format, all integers little-endian:
 //
 //	magic    "RTCH"
-//	version  uint32 (1)
+//	version  uint32 (2)
 //	n, mf, mb uint32: nodes, upward arcs, downward arcs
 //	node     n x uint32: node ID of each rank
-//	fFirst   (n+1) x uint32, fHead, fW, fMid: mf x uint32 each
-//	bFirst   (n+1) x uint32, bHead, bW, bMid: mb x uint32 each
+//	fFirst   (n+1) x uint32, fHead, fW, fMid, fDown, fUp: mf x uint32 each
+//	bFirst   (n+1) x uint32, bHead, bW, bMid, bDown, bUp: mb x uint32 each
 //	checksum uint64: xxhash64 of everything before it
 //
-// A middle of 0xFFFFFFFF means "original arc".
+// A middle of 0xFFFFFFFF means "original arc". Down and up are the indexes
+// of a shortcut's two halves (into the downward and upward arcs, both
+// stored at the middle), 0xFFFFFFFF for an original arc. Version 1 had no
+// child indexes; such files are rejected with [ErrVersion].
 const (
 	hierarchyMagic   = "RTCH"
-	hierarchyVersion = 1
+	hierarchyVersion = 2
 	headerLen        = 20
 	maxFileArcs      = 1 << 28
 )
@@ -29,7 +32,7 @@ const (
 // WriteTo writes h in the versioned, checksummed binary format that
 // [ReadHierarchy] reads. It implements [io.WriterTo].
 func (h *Hierarchy) WriteTo(w io.Writer) (int64, error) {
-	size := headerLen + 4*(h.n+2*(h.n+1)+3*len(h.fArcs)+3*len(h.bArcs)) + 8
+	size := headerLen + 4*(h.n+2*(h.n+1)+5*len(h.fArcs)+5*len(h.bArcs)) + 8
 	buf := make([]byte, 0, size)
 	buf = append(buf, hierarchyMagic...)
 	le := binary.LittleEndian
@@ -42,23 +45,29 @@ func (h *Hierarchy) WriteTo(w io.Writer) (int64, error) {
 			buf = le.AppendUint32(buf, x)
 		}
 	}
-	// Columns: all heads, then all weights, then all middles.
-	arcs := func(s []chEdge) {
+	// Columns: all heads, weights, middles, down children, up children.
+	arcs := func(s []chEdge, kids []chKids) {
 		for _, a := range s {
 			buf = le.AppendUint32(buf, a.head)
 		}
 		for _, a := range s {
 			buf = le.AppendUint32(buf, a.w)
 		}
-		for _, a := range s {
-			buf = le.AppendUint32(buf, uint32(a.mid))
+		for _, k := range kids {
+			buf = le.AppendUint32(buf, uint32(k.mid))
+		}
+		for _, k := range kids {
+			buf = le.AppendUint32(buf, k.down)
+		}
+		for _, k := range kids {
+			buf = le.AppendUint32(buf, k.up)
 		}
 	}
 	u32(h.node)
 	u32(h.fFirst)
-	arcs(h.fArcs)
+	arcs(h.fArcs, h.fKids)
 	u32(h.bFirst)
-	arcs(h.bArcs)
+	arcs(h.bArcs, h.bKids)
 	buf = le.AppendUint64(buf, xxhash.Sum64(buf))
 	n, err := w.Write(buf)
 	return int64(n), err
@@ -66,8 +75,9 @@ func (h *Hierarchy) WriteTo(w io.Writer) (int64, error) {
 
 // ReadHierarchy reads a hierarchy written by [Hierarchy.WriteTo]. It checks
 // the magic, version ([ErrVersion]), checksum and the structure (node order
-// is a permutation, arcs point upward, every shortcut's two halves exist and
-// sum to its weight), and returns an error wrapping [ErrCorrupt] otherwise,
+// is a permutation, arcs point upward, every shortcut's child indexes are in
+// range and name two arcs stored at its middle that join its ends and sum
+// to its weight), and returns an error wrapping [ErrCorrupt] otherwise,
 // so a loaded hierarchy can never make a query panic. Memory grows with the
 // bytes actually read, not with sizes claimed by a corrupt header.
 func ReadHierarchy(r io.Reader) (*Hierarchy, error) {
@@ -80,13 +90,13 @@ func ReadHierarchy(r io.Reader) (*Hierarchy, error) {
 	}
 	le := binary.LittleEndian
 	if v := le.Uint32(hdr[4:]); v != hierarchyVersion {
-		return nil, fmt.Errorf("%w: version %d, want %d", ErrVersion, v, hierarchyVersion)
+		return nil, fmt.Errorf("%w: file version %d, this package reads version %d (rebuild the hierarchy and write it again)", ErrVersion, v, hierarchyVersion)
 	}
 	n, mf, mb := int(le.Uint32(hdr[8:])), int(le.Uint32(hdr[12:])), int(le.Uint32(hdr[16:]))
 	if n > maxFileArcs || mf > maxFileArcs || mb > maxFileArcs {
 		return nil, fmt.Errorf("%w: sizes %d/%d/%d too large", ErrCorrupt, n, mf, mb)
 	}
-	bodyLen := 4*(n+2*(n+1)+3*mf+3*mb) + 8
+	bodyLen := 4*(n+2*(n+1)+5*mf+5*mb) + 8
 	body, err := io.ReadAll(io.LimitReader(r, int64(bodyLen)))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
@@ -109,21 +119,26 @@ func ReadHierarchy(r io.Reader) (*Hierarchy, error) {
 		}
 		return s
 	}
-	arcs := func(k int) []chEdge {
+	arcs := func(k int) ([]chEdge, []chKids) {
 		s := make([]chEdge, k)
+		kids := make([]chKids, k)
 		for i := range s {
 			s[i].head = le.Uint32(body[off:])
 			s[i].w = le.Uint32(body[off+4*k:])
-			s[i].mid = int32(le.Uint32(body[off+8*k:]))
+			kids[i].mid = int32(le.Uint32(body[off+8*k:]))
+			kids[i].down = le.Uint32(body[off+12*k:])
+			kids[i].up = le.Uint32(body[off+16*k:])
 			off += 4
 		}
-		off += 8 * k
-		return s
+		off += 16 * k
+		return s, kids
 	}
 	h := &Hierarchy{n: n}
 	h.node = u32(n)
-	h.fFirst, h.fArcs = u32(n+1), arcs(mf)
-	h.bFirst, h.bArcs = u32(n+1), arcs(mb)
+	h.fFirst = u32(n + 1)
+	h.fArcs, h.fKids = arcs(mf)
+	h.bFirst = u32(n + 1)
+	h.bArcs, h.bKids = arcs(mb)
 	if err := h.validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
@@ -161,20 +176,24 @@ func (h *Hierarchy) validate() error {
 		return err
 	}
 	for pass := 0; pass < 2; pass++ {
-		first, arcs := h.fFirst, h.fArcs
+		first, arcs, kids := h.fFirst, h.fArcs, h.fKids
 		if pass == 1 {
-			first, arcs = h.bFirst, h.bArcs
+			first, arcs, kids = h.bFirst, h.bArcs, h.bKids
 		}
 		for r := 0; r < n; r++ {
 			for i := first[r]; i < first[r+1]; i++ {
-				x, w, m := arcs[i].head, arcs[i].w, arcs[i].mid
+				x, w, m := arcs[i].head, arcs[i].w, kids[i].mid
 				if int(x) >= n || x <= uint32(r) {
 					return fmt.Errorf("arc at rank %d does not point upward", r)
 				}
 				if w > MaxWeight {
 					return fmt.Errorf("arc at rank %d weight out of range", r)
 				}
+				k := kids[i]
 				if m == -1 {
+					if k.down != noKid || k.up != noKid {
+						return fmt.Errorf("original arc at rank %d has child indexes", r)
+					}
 					continue
 				}
 				if m < 0 || m >= int32(r) {
@@ -182,12 +201,17 @@ func (h *Hierarchy) validate() error {
 				}
 				// Upward arc r->x or downward arc x->r via m: halves a->m
 				// (downward, stored at m) and m->b (upward, stored at m).
+				// Children live at a lower rank than their parent, so
+				// unpacking terminates.
 				a, b := uint32(r), x
 				if pass == 1 {
 					a, b = x, uint32(r)
 				}
-				i1, i2 := h.findDown(uint32(m), a), h.findUp(uint32(m), b)
-				if i1 < 0 || i2 < 0 || int64(h.bArcs[i1].w)+int64(h.fArcs[i2].w) != int64(w) {
+				if k.down < h.bFirst[m] || k.down >= h.bFirst[m+1] || k.up < h.fFirst[m] || k.up >= h.fFirst[m+1] {
+					return fmt.Errorf("shortcut at rank %d has child indexes out of range", r)
+				}
+				d, u := h.bArcs[k.down], h.fArcs[k.up]
+				if d.head != a || u.head != b || int64(d.w)+int64(u.w) != int64(w) {
 					return fmt.Errorf("shortcut at rank %d does not unpack", r)
 				}
 			}
