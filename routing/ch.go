@@ -317,7 +317,7 @@ func (c *contractor) hierarchy(order []uint32) (*Hierarchy, error) {
 			for i, a := range l {
 				j := first[r] + uint32(i)
 				arcs[j] = chEdge{head: h.rank[a.n], w: a.w}
-				kids[j] = chKids{-1, noKid, noKid}
+				kids[j] = chKids{mid: -1, down: noKid, up: noKid}
 				if a.mid >= 0 {
 					kids[j].mid = int32(h.rank[a.mid])
 				}
@@ -327,12 +327,16 @@ func (c *contractor) hierarchy(order []uint32) (*Hierarchy, error) {
 	}
 	h.fFirst, h.fArcs, h.fKids = pack(c.up)
 	h.bFirst, h.bArcs, h.bKids = pack(c.down)
+	if m := max(len(h.fArcs), len(h.bArcs)); uint64(m) >= leafBit {
+		return nil, fmt.Errorf("routing: %d arcs in one direction exceed the hierarchy limit", m)
+	}
 	if err := h.findAllKids(h.fFirst, h.fArcs, h.fKids, true); err != nil {
 		return nil, err
 	}
 	if err := h.findAllKids(h.bFirst, h.bArcs, h.bKids, false); err != nil {
 		return nil, err
 	}
+	h.markLeaves()
 	return h, nil
 }
 

@@ -28,13 +28,23 @@ type Hierarchy struct {
 // noKid marks the child indexes of an original arc.
 const noKid = ^uint32(0)
 
+// leafBit is set, in memory only, on a child index whose arc is an original
+// arc, so unpacking emits it without reading its chKids.
+const leafBit = 1 << 31
+
+// leafKids describes an original arc.
+var leafKids = chKids{mid: -1, down: noKid, up: noKid}
+
 // chKids describes how an arc unpacks. For a shortcut a -> b, mid is the
 // rank m of its middle node, down indexes bArcs (arc a -> m, stored at m)
-// and up indexes fArcs (arc m -> b, stored at m). For an original arc mid
-// is -1 and both indexes are noKid. Kept apart from chEdge so searches
-// touch only heads and weights.
+// and up indexes fArcs (arc m -> b, stored at m); node is m's node ID
+// (derived, not stored in files), so unpacking need not look it up. For an
+// original arc mid is -1 and both indexes are noKid. In memory, a child
+// index has leafBit set when that child is an original arc. Kept apart from chEdge
+// so searches touch only heads and weights.
 type chKids struct {
 	mid      int32
+	node     uint32
 	down, up uint32
 }
 
@@ -68,7 +78,7 @@ func (h *Hierarchy) NumShortcuts() int {
 
 // Bytes returns the approximate memory held by the hierarchy's arrays.
 func (h *Hierarchy) Bytes() int {
-	return 4*(2*h.n+len(h.fFirst)+len(h.bFirst)) + 20*(len(h.fArcs)+len(h.bArcs))
+	return 4*(2*h.n+len(h.fFirst)+len(h.bFirst)) + 24*(len(h.fArcs)+len(h.bArcs))
 }
 
 // Rank returns the contraction rank of node v (0 = contracted first), or -1.
@@ -98,11 +108,11 @@ func (h *Hierarchy) findKids(m, a, b, w uint32) (k chKids, ok bool) {
 		}
 		for j := h.fFirst[m]; j < h.fFirst[m+1]; j++ {
 			if h.fArcs[j].head == b && int64(h.bArcs[i].w)+int64(h.fArcs[j].w) == int64(w) {
-				return chKids{int32(m), i, j}, true
+				return chKids{mid: int32(m), node: h.node[m], down: i, up: j}, true
 			}
 		}
 	}
-	return chKids{-1, noKid, noKid}, false
+	return chKids{mid: -1, down: noKid, up: noKid}, false
 }
 
 // CHQuery answers shortest-path queries and distance tables on a
@@ -126,7 +136,7 @@ type CHQuery struct {
 	bcur    uint32
 }
 
-// chFrame is an arc waiting to be unpacked: end is the rank of its head
+// chFrame is an arc waiting to be unpacked: end is the node ID of its head
 // along the path, kids its middle and child arcs.
 type chFrame struct {
 	end  uint32
@@ -265,7 +275,7 @@ func (q *CHQuery) unpack(meet uint32) {
 	v := meet
 	for f.st[v].parent >= 0 {
 		i := f.st[v].aux
-		stack = append(stack, chFrame{v, h.fKids[i]})
+		stack = append(stack, chFrame{h.node[v], h.fKids[i]})
 		v = uint32(f.st[v].parent)
 	}
 	path := append(q.path[:0], int(h.node[v]))
@@ -273,30 +283,53 @@ func (q *CHQuery) unpack(meet uint32) {
 	// Backward tree: arc v -> parent is downward, stored at parent.
 	for v := meet; b.st[v].parent >= 0; v = uint32(b.st[v].parent) {
 		i := b.st[v].aux
-		stack = append(stack, chFrame{uint32(b.st[v].parent), h.bKids[i]})
+		stack = append(stack, chFrame{h.node[b.st[v].parent], h.bKids[i]})
 		path, stack = h.expand(path, stack)
 	}
 	q.path, q.stack = path, stack
 }
 
 // expand pops frames until the stack is empty, appending the head node of
-// every original arc to path.
+// every original arc to path. A shortcut a -> b via m is a -> m then
+// m -> b: the second half is pushed and the walk descends into the first;
+// halves flagged with leafBit are original arcs and need no lookup.
 func (h *Hierarchy) expand(path []int, stack []chFrame) ([]int, []chFrame) {
 	for len(stack) > 0 {
 		top := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if top.kids.mid < 0 {
-			path = append(path, int(h.node[top.end]))
-			continue
+		for top.kids.mid >= 0 {
+			k := top.kids
+			right := leafKids
+			if k.up&leafBit == 0 {
+				right = h.fKids[k.up]
+			}
+			stack = append(stack, chFrame{top.end, right})
+			top = chFrame{k.node, leafKids}
+			if k.down&leafBit == 0 {
+				top.kids = h.bKids[k.down]
+			}
 		}
-		// a -> m (down, kids.down) then m -> b (up, kids.up): push the
-		// second half first.
-		d, u := top.kids.down, top.kids.up
-		stack = append(stack,
-			chFrame{top.end, h.fKids[u]},
-			chFrame{uint32(top.kids.mid), h.bKids[d]})
+		path = append(path, int(top.end))
 	}
 	return path, stack
+}
+
+// markLeaves sets leafBit on every child index that names an original arc.
+func (h *Hierarchy) markLeaves() {
+	for _, kids := range [2][]chKids{h.fKids, h.bKids} {
+		for i := range kids {
+			k := &kids[i]
+			if k.mid < 0 {
+				continue
+			}
+			if h.bKids[k.down&^leafBit].mid < 0 {
+				k.down |= leafBit
+			}
+			if h.fKids[k.up&^leafBit].mid < 0 {
+				k.up |= leafBit
+			}
+		}
+	}
 }
 
 // String summarises the hierarchy's size.

@@ -56,11 +56,12 @@ func (h *Hierarchy) WriteTo(w io.Writer) (int64, error) {
 		for _, k := range kids {
 			buf = le.AppendUint32(buf, uint32(k.mid))
 		}
+		// Leaf flags are derived on loading, not stored.
 		for _, k := range kids {
-			buf = le.AppendUint32(buf, k.down)
+			buf = le.AppendUint32(buf, fileKid(k, k.down))
 		}
 		for _, k := range kids {
-			buf = le.AppendUint32(buf, k.up)
+			buf = le.AppendUint32(buf, fileKid(k, k.up))
 		}
 	}
 	u32(h.node)
@@ -71,6 +72,14 @@ func (h *Hierarchy) WriteTo(w io.Writer) (int64, error) {
 	buf = le.AppendUint64(buf, xxhash.Sum64(buf))
 	n, err := w.Write(buf)
 	return int64(n), err
+}
+
+// fileKid returns child index x of k as stored in files.
+func fileKid(k chKids, x uint32) uint32 {
+	if k.mid < 0 {
+		return noKid
+	}
+	return x &^ leafBit
 }
 
 // ReadHierarchy reads a hierarchy written by [Hierarchy.WriteTo]. It checks
@@ -214,8 +223,10 @@ func (h *Hierarchy) validate() error {
 				if d.head != a || u.head != b || int64(d.w)+int64(u.w) != int64(w) {
 					return fmt.Errorf("shortcut at rank %d does not unpack", r)
 				}
+				kids[i].node = h.node[m]
 			}
 		}
 	}
+	h.markLeaves()
 	return nil
 }

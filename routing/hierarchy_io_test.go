@@ -57,7 +57,7 @@ func TestHierarchyChildIndexes(t *testing.T) {
 		)
 		if lo, hi := h.fFirst[k.mid], h.fFirst[k.mid+1]; hi-lo >= 2 {
 			other := lo
-			if k.up == lo {
+			if k.up&^leafBit == lo {
 				other = lo + 1
 			}
 			edits = append(edits, edit{"up child is another arc of the middle", col(fCols, mf, 4, i), other})
