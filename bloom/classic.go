@@ -200,27 +200,9 @@ func (f *Filter) UnmarshalBinary(data []byte) error {
 	if err != nil {
 		return err
 	}
-	r := reader{b: body}
-	m := r.u64("m")
-	k := r.u32("k")
-	pad := r.u32("padding")
-	if r.err != nil {
-		return r.err
-	}
-	if m == 0 || k == 0 || k > maxK || pad != 0 {
-		return corrupt("classic filter m=%d k=%d", m, k)
-	}
-	nw := (m + 63) / 64
-	if nw > uint64(len(r.b))/8 {
-		return corrupt("classic filter of %d bits needs %d bytes, have %d", m, nw*8, len(r.b))
-	}
-	ws := r.bytes(nw*8, "bits")
-	if err := r.done(); err != nil {
+	words, m, k, err := decodeSlots(body, "classic", "bits", 64, 1)
+	if err != nil {
 		return err
-	}
-	words := decodeWords(ws)
-	if m%64 != 0 && words[len(words)-1]>>(m%64) != 0 {
-		return corrupt("bits set beyond m")
 	}
 	*f = Filter{words: words, m: m, k: k}
 	return nil

@@ -180,27 +180,9 @@ func (c *Counting) UnmarshalBinary(data []byte) error {
 	if err != nil {
 		return err
 	}
-	r := reader{b: body}
-	m := r.u64("m")
-	k := r.u32("k")
-	pad := r.u32("padding")
-	if r.err != nil {
-		return r.err
-	}
-	if m == 0 || k == 0 || k > maxK || pad != 0 {
-		return corrupt("counting filter m=%d k=%d", m, k)
-	}
-	nw := (m + 15) / 16
-	if nw > uint64(len(r.b))/8 {
-		return corrupt("counting filter of %d counters needs %d bytes, have %d", m, nw*8, len(r.b))
-	}
-	ws := r.bytes(nw*8, "counters")
-	if err := r.done(); err != nil {
+	words, m, k, err := decodeSlots(body, "counting", "counters", 16, 4)
+	if err != nil {
 		return err
-	}
-	words := decodeWords(ws)
-	if m%16 != 0 && words[len(words)-1]>>((m%16)*4) != 0 {
-		return corrupt("counters set beyond m")
 	}
 	*c = Counting{words: words, m: m, k: k}
 	return nil

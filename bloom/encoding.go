@@ -186,3 +186,33 @@ func decodeWords(b []byte) []uint64 {
 }
 
 func putU64(b []byte, v uint64) { binary.LittleEndian.PutUint64(b, v) }
+
+// decodeSlots reads the body shared by the classic and counting filters: m
+// slots of width bits packed perWord to a little-endian word, k, padding,
+// then the words. name and unit only shape the error messages. Slots past m
+// in the last word must be zero.
+func decodeSlots(body []byte, name, unit string, perWord, width uint64) (words []uint64, m uint64, k uint32, err error) {
+	r := reader{b: body}
+	m = r.u64("m")
+	k = r.u32("k")
+	pad := r.u32("padding")
+	if r.err != nil {
+		return nil, 0, 0, r.err
+	}
+	if m == 0 || k == 0 || k > maxK || pad != 0 {
+		return nil, 0, 0, corrupt("%s filter m=%d k=%d", name, m, k)
+	}
+	nw := (m + perWord - 1) / perWord
+	if nw > uint64(len(r.b))/8 {
+		return nil, 0, 0, corrupt("%s filter of %d %s needs %d bytes, have %d", name, m, unit, nw*8, len(r.b))
+	}
+	ws := r.bytes(nw*8, unit)
+	if err := r.done(); err != nil {
+		return nil, 0, 0, err
+	}
+	words = decodeWords(ws)
+	if m%perWord != 0 && words[len(words)-1]>>((m%perWord)*width) != 0 {
+		return nil, 0, 0, corrupt("%s set beyond m", unit)
+	}
+	return words, m, k, nil
+}
