@@ -94,10 +94,7 @@ func ReadDIMACS(gr, co io.Reader) (*Graph, error) {
 	if err != nil {
 		return nil, err
 	}
-	g.ids = make([]int64, n)
-	for i := range g.ids {
-		g.ids[i] = int64(i + 1)
-	}
+	g.numberFromOne()
 	return g, nil
 }
 
@@ -169,4 +166,14 @@ func readDIMACSCoords(r io.Reader, n int) ([]Point, error) {
 		return nil, lr.err(fmt.Sprintf("%d coordinates for %d nodes", count, n))
 	}
 	return coords, nil
+}
+
+// numberFromOne gives nodes the 1-based external IDs the DIMACS and METIS
+// formats use in their files, so errors and ExternalID speak the file's
+// numbering.
+func (g *Graph) numberFromOne() {
+	g.ids = make([]int64, g.NumNodes())
+	for i := range g.ids {
+		g.ids[i] = int64(i + 1)
+	}
 }

@@ -90,10 +90,7 @@ func ReadMETIS(graph, xyz io.Reader) (*Graph, error) {
 	if err != nil {
 		return nil, err
 	}
-	g.ids = make([]int64, n)
-	for i := range g.ids {
-		g.ids[i] = int64(i + 1)
-	}
+	g.numberFromOne()
 	return g, nil
 }
 
