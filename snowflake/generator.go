@@ -284,12 +284,18 @@ func (g *Generator) take(want int) (ID, int, error) {
 // nowTick returns the current tick. With the system clock the elapsed time
 // comes from the monotonic clock.
 func (g *Generator) nowTick() int64 {
-	return int64((g.base + g.clock.Now().Sub(g.start)) / g.layout.Unit)
+	return int64(g.sinceEpoch() / g.layout.Unit)
+}
+
+// sinceEpoch returns the time from the epoch to now: the offset measured at
+// New plus the (monotonic, for the system clock) time elapsed since.
+func (g *Generator) sinceEpoch() time.Duration {
+	return g.base + g.clock.Now().Sub(g.start)
 }
 
 // until returns how long until the clock reaches tick (negative if past).
 func (g *Generator) until(tick int64) time.Duration {
-	return time.Duration(tick)*g.layout.Unit - (g.base + g.clock.Now().Sub(g.start))
+	return time.Duration(tick)*g.layout.Unit - g.sinceEpoch()
 }
 
 // wait blocks until the clock reaches tick target. A target more than one
