@@ -271,3 +271,41 @@ func naiveUint64(n uint64) string {
 		}
 	}
 }
+
+// naiveDecodeUint64 is the textbook parse with math/big: ok is false for
+// empty input, more than 11 characters (the documented limit, even with
+// leading zeros), a byte outside StdAlphabet, or a value above 2^64-1.
+func naiveDecodeUint64(s string) (uint64, bool) {
+	if s == "" || len(s) > MaxUint64Len {
+		return 0, false
+	}
+	n := new(big.Int)
+	for i := 0; i < len(s); i++ {
+		d := strings.IndexByte(StdAlphabet, s[i])
+		if d < 0 {
+			return 0, false
+		}
+		n.Mul(n, big.NewInt(62)).Add(n, big.NewInt(int64(d)))
+	}
+	if !n.IsUint64() {
+		return 0, false
+	}
+	return n.Uint64(), true
+}
+
+func TestAppendUint64KeepsPrefix(t *testing.T) {
+	for _, n := range []uint64{0, 61, 62, 1 << 40, math.MaxUint64} {
+		for _, room := range []int{0, 3, 11, 20} {
+			dst := make([]byte, 2, 2+room)
+			copy(dst, "id")
+			got := StdEncoding.AppendUint64(dst, n)
+			if want := "id" + naiveUint64(n); string(got) != want {
+				t.Errorf("AppendUint64(%q with room %d, %d) = %q; want %q", dst, room, n, got, want)
+			}
+			got = StdEncoding.AppendUint64Fixed(dst, n)
+			if want := "id" + strings.Repeat("0", 11-len(naiveUint64(n))) + naiveUint64(n); string(got) != want {
+				t.Errorf("AppendUint64Fixed(%q with room %d, %d) = %q; want %q", dst, room, n, got, want)
+			}
+		}
+	}
+}

@@ -12,6 +12,10 @@ func FuzzDecodeUint64(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		n, err := StdEncoding.DecodeUint64(s)
+		want, ok := naiveDecodeUint64(s)
+		if ok != (err == nil) || ok && n != want {
+			t.Fatalf("DecodeUint64(%q) = %d, %v; the textbook decoder gives %d, ok=%v", s, n, err, want, ok)
+		}
 		if err != nil {
 			return
 		}

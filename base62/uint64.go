@@ -3,6 +3,7 @@ package base62
 import (
 	"fmt"
 	"math/bits"
+	"slices"
 )
 
 // MaxUint64Len is the length of the longest uint64 encoding and of every
@@ -18,21 +19,34 @@ func (e *Encoding) EncodeUint64(n uint64) string {
 // AppendUint64 appends the shortest encoding of n to dst and returns the
 // extended buffer. It does not allocate when dst has room for 11 bytes.
 func (e *Encoding) AppendUint64(dst []byte, n uint64) []byte {
-	var buf [MaxUint64Len]byte
-	i := e.fill(&buf, n)
-	return append(dst, buf[i:]...)
+	dst, buf := grow11(dst)
+	if i := e.fill(buf, n); i > 0 {
+		// Slide the digits over the leading zeros; an 11-digit number,
+		// the common case for 64-bit IDs, needs no copy at all.
+		copy(buf[:], buf[i:])
+		dst = dst[:len(dst)-i]
+	}
+	return dst
 }
 
 // AppendUint64Fixed appends the 11-character encoding of n, padded on the
 // left with the alphabet's zero digit. When the alphabet is [Encoding.Sorted]
 // the byte order of two such encodings is the numeric order of the numbers.
 func (e *Encoding) AppendUint64Fixed(dst []byte, n uint64) []byte {
-	var buf [MaxUint64Len]byte
-	i := e.fill(&buf, n)
+	dst, buf := grow11(dst)
+	i := e.fill(buf, n)
 	for j := 0; j < i; j++ {
 		buf[j] = e.encode[0]
 	}
-	return append(dst, buf[:]...)
+	return dst
+}
+
+// grow11 extends dst by 11 bytes and returns those bytes as an array, so
+// the digits are written in place rather than built elsewhere and copied.
+func grow11(dst []byte) ([]byte, *[MaxUint64Len]byte) {
+	l := len(dst)
+	dst = slices.Grow(dst, MaxUint64Len)[:l+MaxUint64Len]
+	return dst, (*[MaxUint64Len]byte)(dst[l:])
 }
 
 // EncodeUint64Fixed returns the 11-character encoding of n; see
@@ -47,7 +61,6 @@ func (e *Encoding) EncodeUint64Fixed(n uint64) string {
 // the two long parts are converted in parallel with 32-bit arithmetic, two
 // digits per step, instead of one long chain of 64-bit divisions.
 func (e *Encoding) fill(buf *[MaxUint64Len]byte, n uint64) int {
-	const p5 = 62 * 62 * 62 * 62 * 62
 	q := n / p5
 	lo := uint32(n - q*p5)
 	top := q / p5 // below 22: 2^64 / 62^10 < 22
@@ -81,56 +94,93 @@ func (e *Encoding) five(dst []byte, v uint32) {
 // more than 11 characters, and one wrapping [ErrOverflow] for a value above
 // 2^64-1 such as "zzzzzzzzzzz".
 func (e *Encoding) DecodeUint64(s string) (uint64, error) {
+	if len(s) == MaxUint64Len {
+		return e.decode11(s)
+	}
 	if len(s) == 0 || len(s) > MaxUint64Len {
 		return 0, e.lengthError(s)
 	}
 	// Every digit times its power of 62 is independent of the others, so
 	// the CPU overlaps the multiplications instead of running one long
-	// n = n*62 + d chain. Only an 11th digit can overflow; one widening
-	// multiply checks it.
-	var lo uint64
+	// n = n*62 + d chain. Fewer than 11 digits cannot overflow.
+	var n uint64
+	var seen byte
 	last := len(s) - 1
-	first := 0
-	if len(s) == MaxUint64Len {
-		first = 1
-	}
-	for i := first; i <= last; i++ {
+	for i := 0; i <= last; i++ {
 		d := e.decode[s[i]]
-		if d == invalid {
-			return 0, CorruptInputError(i)
-		}
-		lo += uint64(d) * pow62[last-i]
+		seen |= d
+		n += uint64(d) * pow62[last-i]
 	}
-	if first == 0 {
-		return lo, nil
+	if seen >= 64 { // valid digits are below 64; invalid is 0xff
+		return 0, e.corrupt(s)
 	}
-	d := e.decode[s[0]]
-	if d == invalid {
-		return 0, CorruptInputError(0)
+	return n, nil
+}
+
+// decode11 decodes a full-width 11-digit string, the form of every number
+// at or above 62^10 and of fixed-width encodings. Unrolled, the 11 table
+// lookups and 10 multiplications have no dependencies between them; one
+// check covers all digits, and one widening multiply catches overflow.
+func (e *Encoding) decode11(s string) (uint64, error) {
+	dec := &e.decode
+	_ = s[10]
+	d0, d1, d2, d3 := uint64(dec[s[0]]), uint64(dec[s[1]]), uint64(dec[s[2]]), uint64(dec[s[3]])
+	d4, d5, d6, d7 := uint64(dec[s[4]]), uint64(dec[s[5]]), uint64(dec[s[6]]), uint64(dec[s[7]])
+	d8, d9, d10 := uint64(dec[s[8]]), uint64(dec[s[9]]), uint64(dec[s[10]])
+	if d0|d1|d2|d3|d4|d5|d6|d7|d8|d9|d10 >= 64 {
+		return 0, e.corrupt(s)
 	}
-	hi, top := bits.Mul64(uint64(d), pow62[10])
+	lo := ((d1*p9 + d2*p8) + (d3*p7 + d4*p6)) +
+		((d5*p5 + d6*p4) + (d7*p3 + d8*p2)) + (d9*p1 + d10)
+	hi, top := bits.Mul64(d0, p10)
 	sum, carry := bits.Add64(top, lo, 0)
-	if hi != 0 || carry != 0 {
+	if hi|carry != 0 {
 		return 0, fmt.Errorf("%w: %q is above 2^64-1", ErrOverflow, s)
 	}
 	return sum, nil
 }
 
-// pow62[i] is 62^i.
-var pow62 = [MaxUint64Len]uint64{
-	1, 62, 3844, 238328, 14776336, 916132832, 56800235584, 3521614606208,
-	218340105584896, 13537086546263552, 839299365868340224,
+// corrupt returns the error for the first byte of s outside the alphabet;
+// the caller has seen that there is one.
+func (e *Encoding) corrupt(s string) error {
+	return CorruptInputError(e.firstInvalid(s))
 }
+
+// firstInvalid returns the index of the first byte of s outside the
+// alphabet, or -1.
+func (e *Encoding) firstInvalid(s string) int {
+	for i := 0; i < len(s); i++ {
+		if e.decode[s[i]] == invalid {
+			return i
+		}
+	}
+	return -1
+}
+
+// Powers of 62, as constants so the multiplications take immediates.
+const (
+	p1  = 62
+	p2  = p1 * 62
+	p3  = p2 * 62
+	p4  = p3 * 62
+	p5  = p4 * 62
+	p6  = p5 * 62
+	p7  = p6 * 62
+	p8  = p7 * 62
+	p9  = p8 * 62
+	p10 = p9 * 62
+)
+
+// pow62[i] is 62^i.
+var pow62 = [MaxUint64Len]uint64{1, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10}
 
 func (e *Encoding) lengthError(s string) error {
 	if len(s) == 0 {
 		return fmt.Errorf("%w: empty input", ErrLength)
 	}
 	// A long string of valid digits is a number too large; say so.
-	for i := 0; i < len(s); i++ {
-		if e.decode[s[i]] == invalid {
-			return CorruptInputError(i)
-		}
+	if i := e.firstInvalid(s); i >= 0 {
+		return CorruptInputError(i)
 	}
 	for i := 0; i < len(s)-MaxUint64Len; i++ {
 		if s[i] != e.encode[0] {
