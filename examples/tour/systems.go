@@ -11,6 +11,7 @@ import (
 	"github.com/sysdesign-go/sysdesign/examples/proximity"
 	"github.com/sysdesign-go/sysdesign/examples/ratelimiter"
 	"github.com/sysdesign-go/sysdesign/examples/uniqueid"
+	"github.com/sysdesign-go/sysdesign/examples/urlshortener"
 )
 
 // system is one example under examples/, as the tour runs it.
@@ -24,6 +25,7 @@ type system struct {
 // that each folder under examples/ appears here.
 var systems = []system{
 	{"uniqueid", "snowflake IDs from several generators: unique, time-ordered, decodable", uniqueid.Run},
+	{"urlshortener", "short codes from snowflake IDs and from hashes, stored in an LSM tree: 201/200/400/429, 301 vs 302, Bloom-filtered probes, reopen", urlshortener.Run},
 	{"ratelimiter", "two HTTP servers sharing limits (Redis when available): 200s turn into 429s, then Redis dies and the circuit breaker opens", ratelimiter.Run},
 	{"autocomplete", "query log to top-k trie snapshot, served over HTTP and swapped while serving", autocomplete.Run},
 	{"proximity", "business CRUD and paginated nearby search on a geohash index, checked against brute force", proximity.Run},
