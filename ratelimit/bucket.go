@@ -34,10 +34,26 @@ func NewBucket(lim Limit, opts Options) (*Bucket, error) {
 func (b *Bucket) Limit() Limit { return b.p.lim }
 
 // Allow reports whether one event may happen now, and consumes it if so.
-// It is shorthand for AllowNAt(now, 1) with the bucket's clock.
+// It decides as AllowNAt(now, 1) with the bucket's clock does, but
+// computes only the verdict: the Remaining and RetryAfter of a Result each
+// cost an integer division, which on the hardware we measured is as slow as
+// the rest of the decision. Allow reads the clock once and does one atomic
+// load and, when admitted, one compare-and-swap.
 func (b *Bucket) Allow() bool {
-	_, v := b.allow(b.clock.nanos(), 1)
-	return v.allowed
+	t := b.clock.nanos()
+	for {
+		old := b.tat.Load()
+		// gcra with n = 1: t ≤ tat' = max(old, t) + T, admitted when
+		// tat' - t ≤ tau; tat' > old always (T ≥ 1), so admitting always
+		// writes.
+		next := max(old, t) + b.p.t
+		if next-t > b.p.tau {
+			return false
+		}
+		if b.tat.CompareAndSwap(old, next) {
+			return true
+		}
+	}
 }
 
 // AllowN is shorthand for AllowNAt(now, n) with the bucket's clock.

@@ -34,6 +34,55 @@ func TestBucketMatchesStore(t *testing.T) {
 	}
 }
 
+// Allow (the verdict-only fast path) decides exactly like AllowNAt(now, 1)
+// (the reference path): two buckets fed the same clock, one through each,
+// must agree on every call and end every step in the same state. The
+// streams include steps shorter than the interval, long idle gaps, a clock
+// stepping backwards, burst 1 and a 1 ns interval.
+func TestBucketAllowMatchesAllowNAt(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	limits := []Limit{PerSecond(1), PerSecond(1_000_000_000), Limit{Rate: 1, Period: 3, Burst: 5}, Limit{Rate: 1, Period: time.Nanosecond, Burst: 1}}
+	for range 200 {
+		limits = append(limits, randomLimit(r, GCRA))
+	}
+	for trial, lim := range limits {
+		now := t0
+		fast, err := NewBucket(lim, Options{Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, _ := NewBucket(lim, Options{})
+		step := int64(lim.Interval())
+		for i := range 300 {
+			switch k := r.IntN(20); {
+			case k == 0:
+				now = now.Add(-time.Duration(r.Int64N(3*step + 1))) // clock steps back
+			case k == 1:
+				now = now.Add(time.Duration(r.Int64N(int64(lim.BurstSize())*step*2 + 1))) // idle
+			case k < 10:
+				// several calls at the same instant
+			default:
+				now = now.Add(time.Duration(r.Int64N(2*step + 1)))
+			}
+			got := fast.Allow()
+			want, err := ref.AllowNAt(now, 1)
+			if err != nil || got != want.Allowed {
+				t.Fatalf("trial %d (%v) step %d: Allow %v; AllowNAt %+v %v", trial, lim, i, got, want, err)
+			}
+			if g, w := fast.tat.Load(), ref.tat.Load(); g != w {
+				t.Fatalf("trial %d (%v) step %d: state %d; want %d", trial, lim, i, g, w)
+			}
+		}
+	}
+}
+
+func TestBucketAllowNoAllocs(t *testing.T) {
+	b, _ := NewBucket(PerSecond(1_000_000_000), Options{})
+	if n := testing.AllocsPerRun(100, func() { b.Allow() }); n != 0 {
+		t.Errorf("Allow: %v allocs; want 0", n)
+	}
+}
+
 func TestBucketAllow(t *testing.T) {
 	now := t0
 	b, err := NewBucket(PerSecond(10), Options{Now: func() time.Time { return now }})
