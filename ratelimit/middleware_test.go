@@ -186,6 +186,40 @@ func TestMiddlewareQueueDelays(t *testing.T) {
 	}
 }
 
+// ipv4HostPort (the fast path of ClientIP) accepts only what
+// netip.ParseAddrPort accepts as an IPv4 address and port, returns the
+// canonical address text, and accepts every such input whose port has at
+// most five digits.
+func FuzzIPv4HostPort(f *testing.F) {
+	for _, s := range []string{
+		"192.0.2.1:1234", "0.0.0.0:0", "255.255.255.255:65535", "1.2.3.4:65536", "1.2.3.4:99999",
+		"01.2.3.4:80", "1.2.3.4:080", "1.2.3.4:", "1.2.3:4", "1.2.3.4.5:6", "256.1.1.1:1",
+		"1.2.3.4:123456", "[1.2.3.4]:5", "::ffff:1.2.3.4", "1.2.3.4", "1..3.4:5", "1.2.3.4:+5", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		host, ok := ipv4HostPort(s)
+		ap, err := netip.ParseAddrPort(s)
+		ref := err == nil && ap.Addr().Is4()
+		if ok {
+			if !ref {
+				t.Fatalf("ipv4HostPort(%q) = %q, true; netip.ParseAddrPort: %v, %v", s, host, ap, err)
+			}
+			if want := ap.Addr().String(); host != want {
+				t.Fatalf("ipv4HostPort(%q) = %q; want %q", s, host, want)
+			}
+			return
+		}
+		if ref {
+			port := s[strings.LastIndexByte(s, ':')+1:]
+			if len(port) <= 5 && strings.Trim(port, "0123456789") == "" && ap.Addr().String() == s[:len(s)-len(port)-1] {
+				t.Fatalf("ipv4HostPort(%q) rejects an address netip.ParseAddrPort accepts", s)
+			}
+		}
+	})
+}
+
 func FuzzClientIP(f *testing.F) {
 	f.Add("10.0.0.1:80", "198.51.100.9, 10.0.0.2")
 	f.Add("[2001:db8::1]:443", "2001:db8:1::1, garbage")

@@ -34,6 +34,7 @@ import (
 	uber "go.uber.org/ratelimit"
 	xrate "golang.org/x/time/rate"
 
+	"github.com/sysdesign-go/sysdesign/benchmarks/internal/cputime"
 	"github.com/sysdesign-go/sysdesign/internal/redistest"
 	"github.com/sysdesign-go/sysdesign/ratelimit"
 	"github.com/sysdesign-go/sysdesign/ratelimit/redisstore"
@@ -109,9 +110,11 @@ func BenchmarkRatelimit_Allow(b *testing.B) {
 			b.Run("mode="+mode+"/impl="+im.name, func(b *testing.B) {
 				b.ReportAllocs()
 				if mode == "serial" {
+					done := cputime.Start(b)
 					for b.Loop() {
 						im.allow(ctx, "key")
 					}
+					done()
 					return
 				}
 				b.RunParallel(func(pb *testing.PB) {
@@ -246,6 +249,7 @@ func BenchmarkRatelimit_Middleware(b *testing.B) {
 			w := &recorder{h: http.Header{}}
 			denied := 0
 			b.ReportAllocs()
+			done := cputime.Start(b)
 			for b.Loop() {
 				clear(w.h)
 				w.code = 0
@@ -254,6 +258,7 @@ func BenchmarkRatelimit_Middleware(b *testing.B) {
 					denied++
 				}
 			}
+			done()
 			// Every limiter is configured to admit everything; a peer that
 			// still denies some requests shows it here.
 			b.ReportMetric(float64(denied)/float64(b.N), "denied/op")
