@@ -121,3 +121,39 @@ func BenchmarkRendezvous_Get(b *testing.B) {
 		return r
 	})
 }
+
+// BenchmarkRing_Owner compares, on the same ring and hashes, the owner
+// table Get uses (path=table) with the bucket index and point scan it
+// replaced (path=index), which preference lists and the table's exact
+// path still use.
+func BenchmarkRing_Owner(b *testing.B) {
+	keys := benchKeys(1 << 16)
+	hs := make([]uint64, len(keys))
+	for i, k := range keys {
+		hs[i] = HashString(k)
+	}
+	for _, n := range []int{100, 1000} {
+		r, _ := New(Options{}, nodeList(n, "node")...)
+		st := r.state.Load()
+		for _, path := range []struct {
+			name string
+			f    func(uint64) uint64
+		}{
+			{"table", st.owner},
+			{"index", func(h uint64) uint64 { return st.ext[st.find(h)] & ownerMask }},
+		} {
+			b.Run(fmt.Sprintf("nodes=%d/path=%s", n, path.name), func(b *testing.B) {
+				b.ReportAllocs()
+				var sink uint64
+				i := 0
+				for b.Loop() {
+					sink += path.f(hs[i&(1<<16-1)])
+					i++
+				}
+				if sink == 1 {
+					b.Log(sink)
+				}
+			})
+		}
+	}
+}

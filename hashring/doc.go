@@ -10,14 +10,15 @@
 //     use it. Each node owns VNodes*Weight points; a key goes to the next
 //     point clockwise. [Ring.AppendN] gives the preference list of n
 //     distinct nodes and [Ring.AppendNZones] spreads it over zones or racks.
-//     Lookups are O(1) expected, lock-free and allocation-free: a bucket
-//     index small enough for the L2 cache (1-2 bytes per virtual node)
-//     points into the sorted points (8 bytes each, hash and owner packed),
-//     and a branch-free count over the next eight points finds the owner.
-//     Removing or adding a node moves only that node's keys. The default
-//     1024 virtual nodes per weight unit keep load within a few percent
-//     (measured below) at the cost of about 9 bytes per virtual node:
-//     0.9 MB for 100 nodes, 9 MB for 1,000.
+//     Lookups are O(1) expected, lock-free and allocation-free: Get reads
+//     one 64-byte line of an owner table (about six points' positions,
+//     15 bits each, and their owners) and counts with a few word-wide
+//     subtractions; the rare key the table cannot order falls back to a
+//     bucket index over the sorted points (8 bytes each), which the
+//     preference lists also use. Removing or adding a node moves only that
+//     node's keys. The default 1024 virtual nodes per weight unit keep
+//     load within a few percent (measured below) at the cost of about 20
+//     bytes per virtual node: 2 MB for 100 nodes, 20 MB for 1,000.
 //   - [Bounded]: consistent hashing with bounded loads (Mirrokni, Thorup and
 //     Zadimoghaddam 2018, https://arxiv.org/abs/1608.01350) on real keys:
 //     tracks assignments so no node holds more than ceil(C * average) keys,

@@ -16,11 +16,12 @@ type Options struct {
 	// VNodes is the number of virtual nodes per unit of weight, in
 	// [1, 65536]. More virtual nodes balance better (the load of a node has
 	// a relative standard deviation of about 1/sqrt(VNodes)) but cost memory
-	// (about 9 bytes each) and rebuild time. Default 1024, which keeps the
-	// standard deviation of the load near 3% of the mean. Large rings that
-	// need speed more than balance can halve it: at 1,000 nodes, 512 makes
-	// Get about 20% faster (less of the ring to miss in cache) and the
-	// measured load deviation about 4.4% of the mean.
+	// (about 20 bytes each: points, index and owner table) and rebuild
+	// time. Default 1024, which keeps the standard deviation of the load
+	// near 3% of the mean. Large rings that need speed more than balance
+	// can halve it: at 1,000 nodes the owner table no longer fits the L2
+	// cache and each Get misses it once; a smaller table misses less often,
+	// and 512 keeps the measured load deviation about 4.4% of the mean.
 	VNodes int
 	// Hash hashes keys and virtual-node names ("<ID>#<i>" for i from 0).
 	// Default [HashString] (xxhash64). Tests inject weak hashes to force
@@ -78,7 +79,9 @@ type ringState struct {
 	// ext is points followed by lookWidth sentinels at the top of the
 	// hash space owned by the first point's node; points is
 	// ext[:len(points)].
-	ext    []uint64
+	ext []uint64
+	// table answers Get in one cache line; see lookup.go.
+	table  []slot
 	nodes  []Node   // sorted by ID
 	zone   []uint16 // zone index of each node
 	nzones int
@@ -262,7 +265,7 @@ func (r *Ring) GetHash(h uint64) (string, bool) {
 	if len(st.points) == 0 {
 		return "", false
 	}
-	return st.nodes[st.ext[st.find(h)]&ownerMask].ID, true
+	return st.nodes[st.owner(h)].ID, true
 }
 
 // GetN returns the preference list of key: up to n distinct nodes met

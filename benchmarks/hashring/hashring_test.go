@@ -14,6 +14,7 @@ import (
 	rendezvous "github.com/dgryski/go-rendezvous"
 	serialx "github.com/serialx/hashring"
 	"github.com/stathat/consistent"
+	"github.com/sysdesign-go/sysdesign/benchmarks/internal/cputime"
 	"github.com/sysdesign-go/sysdesign/hashring"
 )
 
@@ -71,11 +72,13 @@ func BenchmarkHashring_Get(b *testing.B) {
 		for _, r := range rings(b, n) {
 			b.Run(fmt.Sprintf("nodes=%d/impl=%s", n, r.name), func(b *testing.B) {
 				b.ReportAllocs()
+				done := cputime.Start(b)
 				i := 0
 				for b.Loop() {
 					r.get(ks[i&keyMask])
 					i++
 				}
+				done()
 			})
 		}
 	}
