@@ -8,8 +8,10 @@ import (
 // Append adds one record to the end of the log and returns its index. It
 // returns once the record is as durable as [Options.Sync] requires: fsynced
 // for [SyncAlways] (sharing the fsync with concurrent appenders), written to
-// the operating system for the other policies. The record is visible to
-// readers when Append returns. data is not retained.
+// the operating system for the other policies, or only framed into the
+// in-memory buffer when [Options.BufferSize] is set (then written within
+// [Options.BufferDelay]). The record is visible to readers when Append
+// returns. data is not retained.
 //
 // After a failed write or fsync every append fails with an error wrapping
 // [ErrFailed]; close and reopen the log to recover.
@@ -26,8 +28,9 @@ func (l *Log) Append(data []byte) (uint64, error) {
 		return 0, err
 	}
 	index := l.next
+	empty := l.pendingBytes == 0
 	l.enqueue(data, pcrc)
-	return index, l.wait(index)
+	return index, l.commit(index, empty)
 }
 
 // AppendBatch adds records to the end of the log with consecutive indexes
@@ -57,10 +60,55 @@ func (l *Log) AppendBatch(records [][]byte) (first uint64, err error) {
 		l.mu.Unlock()
 		return first, nil
 	}
+	empty := l.pendingBytes == 0
 	for i, r := range records {
 		l.enqueue(r, crcs[i])
 	}
-	return first, l.wait(l.next - 1)
+	return first, l.commit(l.next-1, empty)
+}
+
+// commit returns once the records up to index are acknowledged. A
+// buffered log acknowledges them at once, arming the flush timer when they
+// are the first pending bytes, unless the buffer is full or a tailing
+// reader waits: then, as unbuffered logs always do, it writes them (see
+// wait). empty says whether nothing was pending before these records. It
+// is called with mu held and returns with it released.
+func (l *Log) commit(index uint64, empty bool) error {
+	if l.buffered && l.pendingBytes < l.opts.BufferSize && l.notify == nil {
+		if empty {
+			l.flushTimer.Reset(l.opts.BufferDelay)
+		}
+		l.mu.Unlock()
+		return nil
+	}
+	return l.wait(index)
+}
+
+// drain writes every record appended so far (buffered or in flight) and
+// waits for that write. It is called with mu held and returns with it held.
+func (l *Log) drain() error {
+	if l.err != nil {
+		return l.err
+	}
+	if l.acked >= l.next-1 {
+		return nil
+	}
+	err := l.wait(l.next - 1)
+	l.mu.Lock()
+	return err
+}
+
+// timedFlush writes buffered records when Options.BufferDelay has passed
+// since the oldest of them was appended.
+func (l *Log) timedFlush() {
+	l.trunc.RLock()
+	defer l.trunc.RUnlock()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return
+	}
+	_ = l.drain() // a failure is sticky and reported by the next call
 }
 
 func (l *Log) checkSize(n int) error {
@@ -87,6 +135,7 @@ func (l *Log) enqueue(data []byte, pcrc uint32) {
 	c := &l.pending[len(l.pending)-1]
 	c.data = appendRecord(c.data, l.next, pcrc, data)
 	c.last = l.next
+	l.pendingBytes += int(size)
 	seg.ends = append(seg.ends, seg.size()+size)
 	l.next++
 }
@@ -119,6 +168,7 @@ func (l *Log) wait(index uint64) error {
 		l.flushing = true
 		chunks := l.pending
 		l.pending, l.spare = l.spare, nil
+		l.pendingBytes = 0
 		l.mu.Unlock()
 
 		l.ioMu.Lock()
@@ -196,7 +246,14 @@ func (l *Log) Sync() error {
 func (l *Log) sync() error {
 	// Everything visible now is the target; a Sync that runs while we wait
 	// for ioMu may already cover it (concurrent Syncs share an fsync).
+	// Buffered records were acknowledged, so they are written first.
 	l.mu.Lock()
+	if l.buffered && !l.closed && !l.closing {
+		if err := l.drain(); err != nil {
+			l.mu.Unlock()
+			return err
+		}
+	}
 	target := l.last
 	l.mu.Unlock()
 	l.ioMu.Lock()

@@ -35,6 +35,30 @@ func BenchmarkLog_Append(b *testing.B) {
 	}
 }
 
+// BenchmarkLog_AppendBuffered is Append of small records with
+// Options.BufferSize (64 KiB) against the same log without it: the
+// saving of one write system call per record.
+func BenchmarkLog_AppendBuffered(b *testing.B) {
+	for _, buf := range []int{0, 64 << 10} {
+		b.Run(fmt.Sprintf("sync=never/buffer=%d/size=100", buf), func(b *testing.B) {
+			l, err := Open(b.TempDir(), &Options{Sync: SyncNever, BufferSize: buf})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer l.Close()
+			data := make([]byte, 100)
+			b.SetBytes(100)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := l.Append(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
+}
+
 func BenchmarkLog_AppendBatch(b *testing.B) {
 	for _, policy := range []SyncPolicy{SyncNever, SyncAlways} {
 		b.Run(fmt.Sprintf("sync=%s/batch=100/size=100", policy), func(b *testing.B) {

@@ -43,6 +43,16 @@
 // before the next one is created, so only the last segment can have a torn
 // tail.
 //
+// With [Options.BufferSize] (for SyncInterval and SyncNever), Append only
+// frames the record into an in-memory buffer; the buffer is written with
+// one write call when it is full, [Options.BufferDelay] (10ms) after its
+// oldest record, or when Sync, Close, a truncation, a read of a buffered
+// record or a waiting tailing reader needs it. Small appends then cost no
+// system call each (pebble's and RocksDB's asynchronous log writers make
+// the same trade), and a process crash may lose the buffered suffix of the
+// log: whole records, never a record before a surviving one, never one
+// appended before a successful Sync.
+//
 // Once a write or fsync fails the log refuses further writes ([ErrFailed]):
 // after a failed fsync the page cache may not match the disk, so the only
 // safe recovery is to close and reopen.
@@ -99,7 +109,8 @@
 // # Costs
 //
 // Append: O(record size) for framing and checksum, plus one write and (with
-// SyncAlways) one fsync shared by every appender in the same group. Read:
+// SyncAlways) one fsync shared by every appender in the same group; with
+// BufferSize, one write per BufferSize bytes instead. Read:
 // one positioned read, offsets come from an in-memory index of 8 bytes per
 // record. A [Reader] reads ahead up to 256 KiB of a segment per call, so a
 // sequential scan costs one read call per many small records. Open: reads the whole log. TruncateFront: copies at most one
@@ -125,7 +136,8 @@
 // and truncate every byte of a small log, fuzz the record decoder and Open
 // (FuzzScanSegment, FuzzOpen), replay the scenarios in testdata/*.txt
 // (go test -run Scenarios -rewrite regenerates them), and kill a child
-// process with SIGKILL while it appends. Set WAL_CRASH_CASES (default
+// process with SIGKILL while it appends, unbuffered and buffered (one
+// crash case in ten also buffers). Set WAL_CRASH_CASES (default
 // 10000), WAL_KILLS (default 20) and WAL_KILL_SEED for longer runs, e.g.
 //
 //	WAL_CRASH_CASES=200000 WAL_KILLS=500 go test -run Crash ./wal

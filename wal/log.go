@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Log is a segmented write-ahead log in one directory. Create it with
@@ -30,27 +31,35 @@ type Log struct {
 	ioMu sync.Mutex
 	wseg *segment // segment that writes go to; guarded by ioMu
 
-	mu       sync.Mutex
-	cond     sync.Cond // signalled when a flush ends
-	segs     []*segment
-	first    uint64 // first index in the log
-	last     uint64 // last written index: visible to readers
-	next     uint64 // next index to assign
-	acked    uint64 // last index as durable as the policy requires
-	synced   uint64 // last fsynced index
-	pending  []chunk
-	spare    []chunk  // recycled pending slice
-	free     [][]byte // recycled chunk buffers
-	flushing bool
-	err      error // sticky failure, wraps ErrFailed
-	closing  bool
-	closed   bool
-	notify   chan struct{} // closed when last advances; nil if no waiter
-	gen      uint64        // bumped by truncations: invalidates read-ahead
-	report   RecoveryReport
+	mu      sync.Mutex
+	cond    sync.Cond // signalled when a flush ends
+	segs    []*segment
+	first   uint64 // first index in the log
+	last    uint64 // last written index: visible to readers
+	next    uint64 // next index to assign
+	acked   uint64 // last index as durable as the policy requires
+	synced  uint64 // last fsynced index
+	pending []chunk
+	// pendingBytes is the framed size of the records in pending.
+	pendingBytes int
+	spare        []chunk  // recycled pending slice
+	free         [][]byte // recycled chunk buffers
+	flushing     bool
+	err          error // sticky failure, wraps ErrFailed
+	closing      bool
+	closed       bool
+	notify       chan struct{} // closed when last advances; nil if no waiter
+	gen          uint64        // bumped by truncations: invalidates read-ahead
+	report       RecoveryReport
 
 	stopSync chan struct{}
 	syncDone chan struct{}
+
+	// buffered is set when Options.BufferSize applies: appends return
+	// with their records still in pending, and flushTimer writes them
+	// within Options.BufferDelay.
+	buffered   bool
+	flushTimer *time.Timer
 }
 
 // chunk is a run of encoded records for one segment, waiting to be written.
@@ -118,6 +127,11 @@ func Open(dir string, opts *Options) (*Log, error) {
 		}
 		lock.Close()
 		return nil, err
+	}
+	if o.BufferSize > 0 && o.Sync != SyncAlways {
+		l.buffered = true
+		l.flushTimer = time.AfterFunc(time.Hour, l.timedFlush)
+		l.flushTimer.Stop()
 	}
 	if o.Sync == SyncInterval {
 		l.stopSync = make(chan struct{})
@@ -340,10 +354,19 @@ func (l *Log) FirstIndex() uint64 {
 
 // LastIndex returns the index of the last record visible to readers, or
 // FirstIndex()-1 when the log is empty (0 for a new log). Records whose
-// Append is still in progress may not be visible yet.
+// Append is still in progress may not be visible yet. Buffered records
+// ([Options.BufferSize]) are visible: reading one writes the buffer first.
 func (l *Log) LastIndex() uint64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.visibleLast()
+}
+
+// visibleLast is the last index readers may ask for. mu must be held.
+func (l *Log) visibleLast() uint64 {
+	if l.buffered {
+		return l.next - 1
+	}
 	return l.last
 }
 
@@ -367,6 +390,12 @@ func (l *Log) Close() error {
 	}
 	l.trunc.Lock()
 	defer l.trunc.Unlock()
+	if l.buffered {
+		l.flushTimer.Stop()
+		l.mu.Lock()
+		_ = l.drain() // a failure is sticky in l.err and returned below
+		l.mu.Unlock()
+	}
 	l.ioMu.Lock()
 	defer l.ioMu.Unlock()
 	l.mu.Lock()
@@ -379,6 +408,8 @@ func (l *Log) Close() error {
 	var errs []error
 	if l.err == nil && l.wseg.f != nil {
 		errs = append(errs, l.wseg.f.Sync())
+	} else if l.err != nil && l.buffered {
+		errs = append(errs, l.err) // buffered records may not have been written
 	}
 	for _, s := range l.segs {
 		if s.f != nil {

@@ -22,6 +22,10 @@ func (l *Log) Read(i uint64) ([]byte, error) {
 		l.mu.Unlock()
 		return nil, ErrClosed
 	}
+	if err := l.reveal(i); err != nil {
+		l.mu.Unlock()
+		return nil, err
+	}
 	if i < l.first || i > l.last {
 		first, last := l.first, l.last
 		l.mu.Unlock()
@@ -44,6 +48,16 @@ func (l *Log) Read(i uint64) ([]byte, error) {
 		return nil, &CorruptError{Segment: seg.name, Offset: off, Index: i, Reason: err.Error()}
 	}
 	return payload, nil
+}
+
+// reveal writes buffered records when record i is one of them, so that
+// readers see every acknowledged append. It is called with mu held and
+// returns with it held.
+func (l *Log) reveal(i uint64) error {
+	if l.buffered && i > l.last && i < l.next {
+		return l.drain()
+	}
+	return nil
 }
 
 // find returns the segment holding index i, which must be in the log.
@@ -95,6 +109,10 @@ func (r *Reader) Next() (uint64, []byte, error) {
 	if l.closed || l.closing {
 		l.mu.Unlock()
 		return 0, nil, ErrClosed
+	}
+	if err := l.reveal(i); err != nil {
+		l.mu.Unlock()
+		return 0, nil, err
 	}
 	if i == l.last+1 && i >= l.first {
 		l.mu.Unlock()
@@ -155,7 +173,7 @@ func (r *Reader) NextWait(ctx context.Context) (uint64, []byte, error) {
 			l.mu.Unlock()
 			return 0, nil, ErrClosed
 		}
-		if r.next <= l.last {
+		if r.next <= l.visibleLast() {
 			l.mu.Unlock()
 			continue
 		}

@@ -19,6 +19,9 @@ import (
 func (l *Log) TruncateFront(i uint64) error {
 	l.trunc.Lock()
 	defer l.trunc.Unlock()
+	if err := l.drainBuffer(); err != nil {
+		return err
+	}
 	l.ioMu.Lock()
 	defer l.ioMu.Unlock()
 	l.mu.Lock()
@@ -134,6 +137,9 @@ func (l *Log) rewriteFrom(s *segment, i uint64) (*segment, error) {
 func (l *Log) TruncateBack(i uint64) error {
 	l.trunc.Lock()
 	defer l.trunc.Unlock()
+	if err := l.drainBuffer(); err != nil {
+		return err
+	}
 	l.ioMu.Lock()
 	defer l.ioMu.Unlock()
 	l.mu.Lock()
@@ -201,4 +207,18 @@ func (l *Log) fail(err error) error {
 		l.err = fmt.Errorf("%w: %w", ErrFailed, err)
 	}
 	return l.err
+}
+
+// drainBuffer writes buffered records before a truncation, which works on
+// what is in the files. trunc must be held exclusively.
+func (l *Log) drainBuffer() error {
+	if !l.buffered {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.usable(); err != nil {
+		return err
+	}
+	return l.drain()
 }
