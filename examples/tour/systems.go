@@ -12,6 +12,7 @@ import (
 	"github.com/sysdesign-go/sysdesign/examples/ratelimiter"
 	"github.com/sysdesign-go/sysdesign/examples/uniqueid"
 	"github.com/sysdesign-go/sysdesign/examples/urlshortener"
+	"github.com/sysdesign-go/sysdesign/examples/webcrawler"
 )
 
 // system is one example under examples/, as the tour runs it.
@@ -27,6 +28,7 @@ var systems = []system{
 	{"uniqueid", "snowflake IDs from several generators: unique, time-ordered, decodable", uniqueid.Run},
 	{"urlshortener", "short codes from snowflake IDs and from hashes, stored in an LSM tree: 201/200/400/429, 301 vs 302, Bloom-filtered probes, reopen", urlshortener.Run},
 	{"ratelimiter", "two HTTP servers sharing limits (Redis when available): 200s turn into 429s, then Redis dies and the circuit breaker opens", ratelimiter.Run},
+	{"webcrawler", "a polite crawl of a local test web: per-host queues on a hash ring, robots.txt, Bloom-filter and content dedupe, spider traps cut off", webcrawler.Run},
 	{"autocomplete", "query log to top-k trie snapshot, served over HTTP and swapped while serving", autocomplete.Run},
 	{"proximity", "business CRUD and paginated nearby search on a geohash index, checked against brute force", proximity.Run},
 	{"nearbyfriends", "location updates with TTL, per-user channels, friends notified as they enter or leave the radius", nearbyfriends.Run},
