@@ -58,7 +58,7 @@ func hostReport(t *testing.T, rep *Report, host string) HostReport {
 func TestCrawlFindsEveryAllowedPageOnce(t *testing.T) {
 	rep, web := crawlTestWeb(t, Config{MaxDepth: 8, MaxPagesPerHost: 32, MaxURLLen: 60})
 	for _, want := range []struct {
-		host                              string
+		host                             string
 		pages, dup, errors, robots, reqs int
 	}{
 		{"news.test", webArticles + 1, 0, 0, webArticles, webArticles + 2},
