@@ -17,6 +17,7 @@ import (
 	xorfilter "github.com/FastFilter/xorfilter"
 	bnb "github.com/bits-and-blooms/bloom/v3"
 	cuckoo "github.com/seiflotfy/cuckoofilter"
+	"github.com/sysdesign-go/sysdesign/benchmarks/internal/cputime"
 	"github.com/sysdesign-go/sysdesign/bloom"
 )
 
@@ -143,6 +144,7 @@ func benchContains(b *testing.B, impls func(n int) []filterImpl) {
 			}
 			b.Run(fmt.Sprintf("n=%d/impl=%s", n, impl.name), func(b *testing.B) {
 				b.ReportAllocs()
+				done := cputime.Start(b)
 				i := 0
 				for b.Loop() {
 					// interleave present (even) and absent (odd) keys
@@ -152,6 +154,7 @@ func benchContains(b *testing.B, impls func(n int) []filterImpl) {
 						i = 0
 					}
 				}
+				done()
 				b.ReportMetric(impl.bits()/float64(n), "bits/key")
 				b.ReportMetric(100*float64(fp)/float64(n), "fpr%")
 			})
@@ -213,10 +216,12 @@ func BenchmarkBloom_FuseBuild(b *testing.B) {
 		} {
 			b.Run(fmt.Sprintf("n=%d/impl=%s", n, impl.name), func(b *testing.B) {
 				b.ReportAllocs()
+				done := cputime.Start(b)
 				var bpk float64
 				for b.Loop() {
 					bpk = impl.build()
 				}
+				done()
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/key")
 				b.ReportMetric(bpk, "bits/key")
 			})
@@ -246,6 +251,7 @@ func BenchmarkBloom_FuseContains(b *testing.B) {
 		} {
 			b.Run(fmt.Sprintf("n=%d/impl=%s", n, impl.name), func(b *testing.B) {
 				b.ReportAllocs()
+				done := cputime.Start(b)
 				i := 0
 				for b.Loop() {
 					impl.contains(ks.vals[i>>1+(i&1)*n])
@@ -253,6 +259,7 @@ func BenchmarkBloom_FuseContains(b *testing.B) {
 						i = 0
 					}
 				}
+				done()
 			})
 		}
 	}
