@@ -209,7 +209,11 @@ end
 // batchFooter decides many requests, in order, in one script call, with
 // the arguments and reply in MessagePack (see batch.go): ARGV[1] is
 // [L, rate, period, T, tau, ...], ARGV[2] is [n, key1 ... keyL, n, ...];
-// the reply packs the concatenation of the single-request replies. Used
+// the reply packs the concatenation of the single-request replies. Each
+// decision runs under pcall, so a command that fails (a key holding
+// another type) fails only its own decision: its five numbers become
+// [-1, i, 0, 0, 0] and the i-th string of a second MessagePack array,
+// packed after the first, is the error. Used
 // with clients that are not Redis Cluster or Ring clients (a batch's keys
 // may be in different slots).
 const batchFooter = `
@@ -224,6 +228,7 @@ end
 local out = {}
 local o = 0
 local vs = {}
+local errs = {}
 local nb = #B
 local pos = 1
 if fetch then
@@ -236,26 +241,93 @@ if fetch then
   fetch(keys)
   pos = 1
 end
+local function decide(pos, n)
+  local ok = true
+  for i = 1, L do
+    local v = check(B[pos + i], n, R[i], PE[i], TT[i], TAU[i], now)
+    vs[i] = v
+    if v[1] == 0 then ok = false end
+  end
+  if ok and n > 0 then
+    for i = 1, L do commit(B[pos + i], vs[i], n, now, PE[i]) end
+  end
+end
 while pos <= nb do
   local n = B[pos]
-  if L == 1 then
-    local key = B[pos + 1]
-    local v = check(key, n, R[1], PE[1], TT[1], TAU[1], now)
-    if v[1] == 1 and n > 0 then commit(key, v, n, now, PE[1]) end
-    out[o+1] = v[1]; out[o+2] = v[2]; out[o+3] = v[3]; out[o+4] = v[4]; out[o+5] = v[5]
-    o = o + 5
-  else
-    local ok = true
-    for i = 1, L do
-      local v = check(B[pos + i], n, R[i], PE[i], TT[i], TAU[i], now)
-      vs[i] = v
-      if v[1] == 0 then ok = false end
-    end
+  local good, e = pcall(decide, pos, n)
+  if good then
     for i = 1, L do
       local v = vs[i]
-      if ok and n > 0 then commit(B[pos + i], v, n, now, PE[i]) end
       out[o+1] = v[1]; out[o+2] = v[2]; out[o+3] = v[3]; out[o+4] = v[4]; out[o+5] = v[5]
       o = o + 5
+    end
+  else
+    if type(e) == 'table' then e = e.err end
+    errs[#errs+1] = tostring(e)
+    out[o+1] = -1; out[o+2] = #errs
+    for i = 3, 5 * L do out[o+i] = 0 end
+    o = o + 5 * L
+  end
+  pos = pos + 1 + L
+end
+if #errs > 0 then return cmsgpack.pack(out, errs) end
+return cmsgpack.pack(out)
+`
+
+// gcraBatchLua is the batch script of GCRA and LeakyQueue. Their whole
+// verdict follows from one number per limit, ahead = tat' - now (tat' the
+// theoretical arrival time after the request, see gcraLua), so the reply
+// is the flat array [ahead₁₁ … ahead₁L, ahead₂₁, …] and the client derives
+// allowed, remaining, retry, reset and delay exactly as the single-request
+// script computes them (gcraVerdict in batch.go). Compared with the
+// generic batch footer this builds no table per decision and packs a fifth
+// of the numbers: a batched decision costs Redis its SET and little else.
+const gcraBatchLua = `
+local function decode(s)
+  if not s then return false end
+  if #s == 8 then return (struct.unpack('>d', s)) end
+  return tonumber(s) or false
+end
+local P = cmsgpack.unpack(ARGV[1])
+local B = cmsgpack.unpack(ARGV[2])
+local L = P[1]
+local TT, TAU, PX = {}, {}, {}
+for i = 1, L do
+  local j = 2 + (i - 1) * 4
+  TT[i], TAU[i] = P[j+2], P[j+3]
+  PX[i] = string.format('%d', ms(TAU[i]))
+end
+local nb = #B
+local keys, k = {}, 0
+local pos = 1
+while pos <= nb do
+  for i = 1, L do k = k + 1; keys[k] = B[pos + i] end
+  pos = pos + 1 + L
+end
+local C = {}
+local vals = redis.call('MGET', unpack(keys))
+for i = 1, k do C[keys[i]] = decode(vals[i]) end
+local out, o = {}, 0
+local A = {}
+pos = 1
+while pos <= nb do
+  local n = B[pos]
+  local ok = true
+  for i = 1, L do
+    local tat = C[B[pos + i]] or now
+    if tat < now then tat = now end
+    local ahead = tat + n * TT[i] - now
+    A[i] = ahead
+    if ahead > TAU[i] then ok = false end
+  end
+  for i = 1, L do
+    o = o + 1
+    out[o] = A[i]
+    if ok and n > 0 then
+      local key = B[pos + i]
+      local tat = now + A[i]
+      redis.call('SET', key, struct.pack('>d', tat), 'PX', PX[i])
+      C[key] = tat
     end
   end
   pos = pos + 1 + L
@@ -294,5 +366,14 @@ func scriptsFor(a ratelimit.Algorithm) (single, batch *script) {
 	case ratelimit.SlidingLog:
 		body = slidingLogLua
 	}
+	if compactReply(a) {
+		return newScript(header + body + footer), newScript(header + gcraBatchLua)
+	}
 	return newScript(header + body + footer), newScript(header + body + batchFooter)
+}
+
+// compactReply reports whether a's batch script answers one number per
+// limit and decision (gcraBatchLua) instead of five.
+func compactReply(a ratelimit.Algorithm) bool {
+	return a == ratelimit.GCRA || a == ratelimit.LeakyQueue
 }
