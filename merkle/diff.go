@@ -56,7 +56,7 @@ func (t *Tree) Hashes(ctx context.Context, shape Options, level int, nodes []int
 	if err := t.checkShape(shape); err != nil {
 		return nil, err
 	}
-	return t.hashes(level, nodes, nil)
+	return hashesOf(t, level, nodes, nil)
 }
 
 func (t *Tree) checkShape(shape Options) error {
@@ -66,15 +66,26 @@ func (t *Tree) checkShape(shape Options) error {
 	return nil
 }
 
-func (t *Tree) hashes(level int, nodes []int, out []uint64) ([]uint64, error) {
-	if level < 1 || level > t.depth {
-		return nil, fmt.Errorf("%w: level %d not in [1, %d]", ErrBadRequest, level, t.depth)
+// nodeReader is the hash half of an anti-entropy tree, which [Tree] and
+// [Summary] share: the diff and the wire protocol need only this and a way
+// to list the entries of some buckets.
+type nodeReader interface {
+	Options() Options
+	width(level int) int
+	node(level, index int) uint64
+}
+
+// hashesOf appends the hashes of nodes at level (1..Depth) of n to out.
+func hashesOf(n nodeReader, level int, nodes []int, out []uint64) ([]uint64, error) {
+	depth := n.Options().Depth
+	if level < 1 || level > depth {
+		return nil, fmt.Errorf("%w: level %d not in [1, %d]", ErrBadRequest, level, depth)
 	}
-	if err := checkAscending(nodes, t.width(level)); err != nil {
+	if err := checkAscending(nodes, n.width(level)); err != nil {
 		return nil, err
 	}
-	for _, n := range nodes {
-		out = append(out, t.node(level, n))
+	for _, i := range nodes {
+		out = append(out, n.node(level, i))
 	}
 	return out, nil
 }
@@ -90,13 +101,22 @@ func (t *Tree) Entries(ctx context.Context, shape Options, buckets []int) ([]Ent
 	if err := checkAscending(buckets, len(t.buckets)); err != nil {
 		return nil, err
 	}
-	var out []Entry
+	return t.entries(buckets), nil
+}
+
+// entries returns the entries of buckets, which exist.
+func (t *Tree) entries(buckets []int) []Entry {
+	n := 0
+	for _, b := range buckets {
+		n += len(t.buckets[b].slots)
+	}
+	out := make([]Entry, 0, n)
 	for _, b := range buckets {
 		for _, s := range t.buckets[b].slots {
 			out = append(out, Entry{Key: s.key, ValueHash: s.vh})
 		}
 	}
-	return out, nil
+	return out
 }
 
 func checkAscending(idx []int, limit int) error {
@@ -117,15 +137,20 @@ func checkAscending(idx []int, limit int) error {
 // children of the root, and each later one for the children of the nodes
 // that differed.
 func (t *Tree) DiffBuckets(ctx context.Context, remote Remote) ([]int, Stats, error) {
+	return diffBuckets(ctx, t, remote)
+}
+
+func diffBuckets(ctx context.Context, t nodeReader, remote Remote) ([]int, Stats, error) {
 	var st Stats
-	nodes := make([]int, t.fanout)
+	shape := t.Options()
+	nodes := make([]int, shape.Fanout)
 	for i := range nodes {
 		nodes[i] = i
 	}
 	for level := 1; ; level++ {
-		hs, err := remote.Hashes(ctx, t.Options(), level, nodes)
+		hs, err := remote.Hashes(ctx, shape, level, nodes)
 		st.RoundTrips++
-		st.Bytes += hashesRequestSize(t.Options(), level, nodes) + hashesResponseSize(len(hs))
+		st.Bytes += hashesRequestSize(shape, level, nodes) + hashesResponseSize(len(hs))
 		if err != nil {
 			return nil, st, err
 		}
@@ -139,14 +164,14 @@ func (t *Tree) DiffBuckets(ctx context.Context, remote Remote) ([]int, Stats, er
 				differ = append(differ, n)
 			}
 		}
-		if level == t.depth || len(differ) == 0 {
+		if level == shape.Depth || len(differ) == 0 {
 			st.Buckets = len(differ)
 			return differ, st, nil
 		}
-		next := make([]int, 0, len(differ)*t.fanout)
+		next := make([]int, 0, len(differ)*shape.Fanout)
 		for _, n := range differ {
-			for c := range t.fanout {
-				next = append(next, n*t.fanout+c)
+			for c := range shape.Fanout {
+				next = append(next, n*shape.Fanout+c)
 			}
 		}
 		nodes = next
@@ -166,36 +191,60 @@ func (t *Tree) Diff(ctx context.Context, remote Remote) ([]Difference, Stats, er
 	if err != nil || len(buckets) == 0 {
 		return nil, st, err
 	}
-	entries, err := remote.Entries(ctx, t.Options(), buckets)
+	return compareEntries(ctx, t.Options(), buckets, st, remote, t.entries(buckets))
+}
+
+// fetchRemote asks remote for the entries of buckets, adds the exchange to
+// st, and returns them by key after checking that each is in one of the
+// buckets and sent once.
+func fetchRemote(ctx context.Context, shape Options, buckets []int, st *Stats, remote Remote) (map[string]uint64, error) {
+	entries, err := remote.Entries(ctx, shape, buckets)
 	st.RoundTrips++
-	st.Bytes += entriesRequestSize(t.Options(), buckets) + entriesResponseSize(entries)
+	st.Bytes += entriesRequestSize(shape, buckets) + entriesResponseSize(entries)
+	if err != nil {
+		return nil, err
+	}
+	st.Entries = len(entries)
+	byKey := make(map[string]uint64, len(entries))
+	for _, e := range entries {
+		if err := inBuckets(shape, buckets, e.Key); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadResponse, err)
+		}
+		if _, dup := byKey[e.Key]; dup {
+			return nil, fmt.Errorf("%w: key %q sent twice", ErrBadResponse, e.Key)
+		}
+		byKey[e.Key] = e.ValueHash
+	}
+	return byKey, nil
+}
+
+// inBuckets returns an error unless key falls in one of buckets (ascending)
+// of a tree shaped by shape.
+func inBuckets(shape Options, buckets []int, key string) error {
+	b := bucketIn(HashKey(key), leavesOf(shape))
+	if _, ok := slices.BinarySearch(buckets, b); !ok {
+		return fmt.Errorf("key %q is in bucket %d, which was not asked for", key, b)
+	}
+	return nil
+}
+
+// compareEntries finishes a diff: it fetches the remote entries of buckets
+// and compares them with local, the local entries of the same buckets.
+func compareEntries(ctx context.Context, shape Options, buckets []int, st Stats, remote Remote, local []Entry) ([]Difference, Stats, error) {
+	remoteByKey, err := fetchRemote(ctx, shape, buckets, &st, remote)
 	if err != nil {
 		return nil, st, err
 	}
-	st.Entries = len(entries)
-	remoteByKey := make(map[string]uint64, len(entries))
-	for _, e := range entries {
-		b := t.Bucket(e.Key)
-		if _, ok := slices.BinarySearch(buckets, b); !ok {
-			return nil, st, fmt.Errorf("%w: key %q is in bucket %d, which was not asked for", ErrBadResponse, e.Key, b)
-		}
-		if _, dup := remoteByKey[e.Key]; dup {
-			return nil, st, fmt.Errorf("%w: key %q sent twice", ErrBadResponse, e.Key)
-		}
-		remoteByKey[e.Key] = e.ValueHash
-	}
 	var diffs []Difference
-	for _, b := range buckets {
-		for _, s := range t.buckets[b].slots {
-			rv, ok := remoteByKey[s.key]
-			if ok {
-				delete(remoteByKey, s.key)
-				if rv == s.vh {
-					continue
-				}
+	for _, e := range local {
+		rv, ok := remoteByKey[e.Key]
+		if ok {
+			delete(remoteByKey, e.Key)
+			if rv == e.ValueHash {
+				continue
 			}
-			diffs = append(diffs, Difference{Key: s.key, Local: s.vh, Remote: rv, InLocal: true, InRemote: ok})
 		}
+		diffs = append(diffs, Difference{Key: e.Key, Local: e.ValueHash, Remote: rv, InLocal: true, InRemote: ok})
 	}
 	for k, v := range remoteByKey {
 		diffs = append(diffs, Difference{Key: k, Remote: v, InRemote: true})

@@ -15,6 +15,17 @@ var (
 	// ErrBadResponse is returned when a remote answers with entries that
 	// were not asked for or with the wrong number of hashes.
 	ErrBadResponse = errors.New("merkle: bad diff response")
+	// ErrNoSource is returned when a [Summary] created without an
+	// [EntrySource] is asked for entries.
+	ErrNoSource = errors.New("merkle: summary has no entry source")
+	// ErrBadSource is returned when an [EntrySource] lists a key outside the
+	// buckets asked for, or a key twice.
+	ErrBadSource = errors.New("merkle: entry source broke its contract")
+	// ErrStale is returned by [Summary.Diff] when the entries the source
+	// lists for a bucket do not add up to the bucket's hash: an update was
+	// missed or reported with the wrong value hash. [Summary.Rehash]
+	// repairs the bucket.
+	ErrStale = errors.New("merkle: summary does not match its entry source")
 	// ErrCorrupt is returned by decoders for malformed input.
 	ErrCorrupt = errors.New("merkle: corrupt encoding")
 	// ErrIndexOutOfRange is returned by [BinaryTree.Proof] for a block index

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/sysdesign-go/sysdesign/merkle"
@@ -80,4 +81,46 @@ func ExampleBlockHasher() {
 	// Output:
 	// 4 blocks
 	// root d165ea5df6e90f6d
+}
+
+// A store that reads a key's old value while writing it keeps a Summary
+// instead of a Tree: each write is one Update with the old and new value
+// hashes, and the store lists a bucket's entries when a diff asks.
+func ExampleSummary() {
+	opts := merkle.Options{Fanout: 16, Depth: 2}
+	store := map[string][]byte{} // stand-in for the replica's key-value store
+	var sum *merkle.Summary
+	sum, _ = merkle.NewSummary(opts, func(ctx context.Context, buckets []int) ([]merkle.Entry, error) {
+		var out []merkle.Entry
+		for k, v := range store { // a real store would scan or stream BucketRange
+			if slices.Contains(buckets, sum.Bucket(k)) {
+				out = append(out, merkle.Entry{Key: k, ValueHash: merkle.HashValue(v)})
+			}
+		}
+		return out, nil
+	})
+	put := func(k string, v []byte) {
+		if old, ok := store[k]; ok {
+			sum.Update(k, merkle.HashValue(old), merkle.HashValue(v))
+		} else {
+			sum.Insert(k, merkle.HashValue(v))
+		}
+		store[k] = v
+	}
+	for i := range 1000 {
+		put(fmt.Sprintf("user:%04d", i), []byte("v1"))
+	}
+	put("user:0042", []byte("v2"))
+
+	// The other replica keeps a Tree and missed the second write.
+	other, _ := merkle.New(opts)
+	for i := range 1000 {
+		other.PutValue(fmt.Sprintf("user:%04d", i), []byte("v1"))
+	}
+	diffs, stats, err := sum.Diff(context.Background(), other)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(diffs[0].Key, len(diffs), "difference,", stats.RoundTrips, "round trips")
+	// Output: user:0042 1 difference, 3 round trips
 }

@@ -34,16 +34,33 @@ func FuzzTreeUnmarshal(f *testing.F) {
 
 func FuzzServe(f *testing.F) {
 	tr, _ := New(Options{Fanout: 4, Depth: 2})
+	m := map[string]uint64{}
+	var sum *Summary
+	sum, _ = NewSummary(tr.Options(), mapSource(m, &sum))
 	for _, k := range []string{"a", "b", "c", "d", "e"} {
 		tr.Put(k, uint64(len(k)))
+		sum.Insert(k, uint64(len(k)))
+		m[k] = uint64(len(k))
 	}
 	f.Add([]byte{kindHashes, 4, 2, 1, 4, 0, 0, 0, 0})
 	f.Add([]byte{kindHashes, 4, 2, 2, 2, 0, 14})
 	f.Add([]byte{kindEntries, 4, 2, 3, 0, 1, 2})
 	f.Fuzz(func(t *testing.T, req []byte) {
 		resp, err := tr.Serve(req)
+		// The Summary of the same contents answers the same requests, with
+		// the same hashes and the same set of entries.
+		sresp, serr := sum.Serve(context.Background(), req)
+		if (err == nil) != (serr == nil) {
+			t.Fatalf("tree error %v, summary error %v", err, serr)
+		}
 		if err != nil {
 			return
+		}
+		if req[0] == kindHashes && !bytes.Equal(resp, sresp) {
+			t.Fatalf("hashes: tree %x, summary %x", resp, sresp)
+		}
+		if len(resp) != len(sresp) {
+			t.Fatalf("tree answered %d bytes, summary %d", len(resp), len(sresp))
 		}
 		switch req[0] {
 		case kindHashes:

@@ -95,6 +95,9 @@ type slot struct {
 // interpolation search of the key's bucket (O(1) expected, since key hashes
 // are uniform).
 //
+// A store that knows each key's old value hash when it writes can keep a
+// [Summary] instead: the same hashes, updated without any per-key lookup.
+//
 // The hashes detect accidental divergence (a missing or stale write), not
 // an adversary: with 64-bit sums two different subtrees collide with
 // probability about 2^-64 per comparison. Use [BinaryTree] for integrity
@@ -186,28 +189,45 @@ func HashValue(value []byte) uint64 { return xxhash.Sum64(value) }
 // Bucket returns the leaf bucket of key: the index of the key hash's range.
 func (t *Tree) Bucket(key string) int { return t.bucketOf(HashKey(key)) }
 
-func (t *Tree) bucketOf(kh uint64) int {
-	hi, _ := bits.Mul64(kh, uint64(len(t.buckets)))
+func (t *Tree) bucketOf(kh uint64) int { return bucketIn(kh, len(t.buckets)) }
+
+// bucketIn returns the bucket of key hash kh among leaves buckets: the
+// high half of kh·leaves, so bucket b holds a contiguous 1/leaves of the
+// hash space.
+func bucketIn(kh uint64, leaves int) int {
+	hi, _ := bits.Mul64(kh, uint64(leaves))
 	return int(hi)
+}
+
+// leavesOf returns Fanout^Depth for options that passed Validate.
+func leavesOf(o Options) int {
+	o = o.withDefaults()
+	n := 1
+	for range o.Depth {
+		n *= o.Fanout
+	}
+	return n
 }
 
 // BucketRange returns the inclusive range [lo, hi] of key hashes (see
 // [HashKey]) that fall in bucket b, so a store can stream just that range.
 // It returns (0, 0, false) for a bucket that does not exist.
-func (t *Tree) BucketRange(b int) (lo, hi uint64, ok bool) {
-	if b < 0 || b >= len(t.buckets) {
+func (t *Tree) BucketRange(b int) (lo, hi uint64, ok bool) { return bucketRange(b, len(t.buckets)) }
+
+func bucketRange(b, leaves int) (lo, hi uint64, ok bool) {
+	if b < 0 || b >= leaves {
 		return 0, 0, false
 	}
 	start := func(b int) uint64 {
 		// Smallest h with floor(h*L / 2^64) >= b, that is ceil(b*2^64 / L).
-		q, r := bits.Div64(uint64(b), 0, uint64(len(t.buckets)))
+		q, r := bits.Div64(uint64(b), 0, uint64(leaves))
 		if r != 0 {
 			q++
 		}
 		return q
 	}
 	lo = start(b)
-	if b == len(t.buckets)-1 {
+	if b == leaves-1 {
 		return lo, math.MaxUint64, true
 	}
 	return lo, start(b+1) - 1, true

@@ -61,28 +61,36 @@ func (f RoundTripFunc) Entries(ctx context.Context, shape Options, buckets []int
 // an error wrapping ErrBadRequest or ErrCorrupt; Serve never panics on bad
 // input. Serve only reads t.
 func (t *Tree) Serve(req []byte) ([]byte, error) {
+	return serve(t, req, func(buckets []int) ([]Entry, error) { return t.entries(buckets), nil })
+}
+
+// serve answers req from the node hashes of t and, for entries requests,
+// the entries that entries returns for the asked buckets.
+func serve(t nodeReader, req []byte, entries func(buckets []int) ([]Entry, error)) ([]byte, error) {
 	if len(req) == 0 {
 		return nil, fmt.Errorf("%w: empty request", ErrCorrupt)
 	}
+	shape := t.Options()
+	leaves := t.width(shape.Depth)
 	d := decoder{b: req[1:]}
 	fanout, depth := d.uvarint(), d.uvarint()
 	if d.err != nil {
 		return nil, d.err
 	}
-	if fanout != uint64(t.fanout) || depth != uint64(t.depth) {
-		return nil, fmt.Errorf("%w: asked with fanout %d depth %d, have %d and %d", ErrShapeMismatch, fanout, depth, t.fanout, t.depth)
+	if fanout != uint64(shape.Fanout) || depth != uint64(shape.Depth) {
+		return nil, fmt.Errorf("%w: asked with fanout %d depth %d, have %d and %d", ErrShapeMismatch, fanout, depth, shape.Fanout, shape.Depth)
 	}
 	switch req[0] {
 	case kindHashes:
 		level := d.uvarint()
-		nodes := d.indexes(len(t.buckets))
+		nodes := d.indexes(leaves)
 		if err := d.finish(); err != nil {
 			return nil, err
 		}
-		if level < 1 || level > uint64(t.depth) {
-			return nil, fmt.Errorf("%w: level %d not in [1, %d]", ErrBadRequest, level, t.depth)
+		if level < 1 || level > uint64(shape.Depth) {
+			return nil, fmt.Errorf("%w: level %d not in [1, %d]", ErrBadRequest, level, shape.Depth)
 		}
-		hs, err := t.hashes(int(level), nodes, nil)
+		hs, err := hashesOf(t, int(level), nodes, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -94,25 +102,24 @@ func (t *Tree) Serve(req []byte) ([]byte, error) {
 		}
 		return out, nil
 	case kindEntries:
-		buckets := d.indexes(len(t.buckets))
+		buckets := d.indexes(leaves)
 		if err := d.finish(); err != nil {
 			return nil, err
 		}
-		if err := checkAscending(buckets, len(t.buckets)); err != nil {
+		if err := checkAscending(buckets, leaves); err != nil {
 			return nil, err
 		}
-		n := 0
-		for _, b := range buckets {
-			n += len(t.buckets[b].slots)
+		es, err := entries(buckets)
+		if err != nil {
+			return nil, err
 		}
-		out := []byte{kindEntries}
-		out = binary.AppendUvarint(out, uint64(n))
-		for _, b := range buckets {
-			for _, s := range t.buckets[b].slots {
-				out = binary.AppendUvarint(out, uint64(len(s.key)))
-				out = append(out, s.key...)
-				out = binary.LittleEndian.AppendUint64(out, s.vh)
-			}
+		out := make([]byte, 0, entriesResponseSize(es))
+		out = append(out, kindEntries)
+		out = binary.AppendUvarint(out, uint64(len(es)))
+		for _, e := range es {
+			out = binary.AppendUvarint(out, uint64(len(e.Key)))
+			out = append(out, e.Key...)
+			out = binary.LittleEndian.AppendUint64(out, e.ValueHash)
 		}
 		return out, nil
 	default:

@@ -162,22 +162,74 @@ var bigOpts = merkle.Options{Fanout: 64, Depth: 3}
 type bigPair struct {
 	local, remote *merkle.Tree
 	keys          []string
+	treeBytes     float64 // heap bytes per key of local, not counting key bytes
+}
+
+// heapInUse returns the live heap after a full collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
 }
 
 // bigTrees builds the two 10M-key replicas once per process; they differ
 // in one key's value.
 var bigTrees = sync.OnceValue(func() bigPair {
-	local, _ := merkle.New(bigOpts)
-	remote, _ := merkle.New(bigOpts)
 	keys := make([]string, bigKeys)
 	for i := range keys {
-		k := "user:" + strconv.Itoa(i)
-		keys[i] = k
+		keys[i] = "user:" + strconv.Itoa(i)
+	}
+	before := heapInUse()
+	local, _ := merkle.New(bigOpts)
+	for i, k := range keys {
 		local.Put(k, uint64(i))
+	}
+	treeBytes := float64(heapInUse()-before) / bigKeys
+	remote, _ := merkle.New(bigOpts)
+	for i, k := range keys {
 		remote.Put(k, uint64(i))
 	}
 	remote.Put(keys[4_242_424], 1)
-	return bigPair{local, remote, keys}
+	return bigPair{local, remote, keys, treeBytes}
+})
+
+// updates is the write stream of the Put benchmarks: 65,536 random existing
+// keys, copied as a store receives them from a client (hot in cache, not
+// the tree's own string), and 2M keys that are not in the tree.
+type updates struct {
+	idx      []int    // index of each existing key in bigPair.keys
+	existing []string // copies of those keys
+	fresh    []string
+}
+
+var bigUpdates = sync.OnceValue(func() updates {
+	rng := rand.New(rand.NewPCG(1, 2))
+	u := updates{idx: make([]int, 1<<16), existing: make([]string, 1<<16), fresh: make([]string, 1<<21)}
+	seen := make(map[int]bool, len(u.idx))
+	for i := range u.idx {
+		k := rng.IntN(bigKeys)
+		for seen[k] { // distinct keys, so each slot tracks its key's value
+			k = rng.IntN(bigKeys)
+		}
+		seen[k] = true
+		u.idx[i] = k
+		u.existing[i] = "user:" + strconv.Itoa(k)
+	}
+	for i := range u.fresh {
+		u.fresh[i] = "fresh:" + strconv.Itoa(i)
+	}
+	return u
+})
+
+// bigSummary is a merkle.Summary of the same 10M keys and values as
+// bigTrees' local tree (its source is never called by the benchmarks).
+var bigSummary = sync.OnceValue(func() *merkle.Summary {
+	s, _ := merkle.NewSummary(bigOpts, nil)
+	for i, k := range bigTrees().keys {
+		s.Insert(k, uint64(i))
+	}
+	return s
 })
 
 // BenchmarkMerkle_Diff measures one repair comparison of two 10M-key
@@ -212,52 +264,146 @@ func BenchmarkMerkle_Diff(b *testing.B) {
 	})
 }
 
-// BenchmarkMerkle_Put measures an incremental update of a random existing
-// key in a 10M-key tree (the path to the root is updated, no rebuild).
-// impl=gomap is not a Merkle tree: it updates a Go map of the same 10M keys,
-// the floor that random memory access sets on this machine.
+// BenchmarkMerkle_Put measures an incremental update of a 10M-key tree
+// (the path to the root is updated, no rebuild) for a stream of random
+// existing keys (existing=yes) and of keys not yet in the tree
+// (existing=no), in the two forms of the API:
+//
+//   - form=put: merkle.Tree.Put, which finds the key's old value hash in
+//     the tree's own entries. impl=gomap is not a Merkle tree: it writes a
+//     Go map of the same 10M keys, the cost of one keyed lookup and write
+//     at this size on this machine.
+//   - form=update: merkle.Summary.Update / Insert, for a store that knows
+//     the old value hash; no per-key state.
+//
+// B/key is the heap the structure holds per key, not counting the key
+// bytes (shared with the benchmark's key slice).
 func BenchmarkMerkle_Put(b *testing.B) {
-	b.Run("keys=10M/impl=gomap", func(b *testing.B) {
-		p := bigTrees()
-		m := make(map[string]uint64, bigKeys)
-		for i, k := range p.keys {
-			m[k] = uint64(i)
+	for _, existing := range []bool{true, false} {
+		name := "keys=10M/existing=yes"
+		if !existing {
+			name = "keys=10M/existing=no"
 		}
-		rng := rand.New(rand.NewPCG(1, 2))
-		order := make([]int, 1<<16)
-		for i := range order {
-			order[i] = rng.IntN(bigKeys)
-		}
-		runtime.GC()
-		b.ReportAllocs()
-		i := 0
-		done := cputime.Start(b)
-		for b.Loop() {
-			m[p.keys[order[i&(len(order)-1)]]] = uint64(i)
-			i++
-		}
-		done()
-	})
-	b.Run("keys=10M/impl=sysdesign", func(b *testing.B) {
-		p := bigTrees()
-		t := p.local
-		rng := rand.New(rand.NewPCG(1, 2))
-		order := make([]int, 1<<16)
-		for i := range order {
-			order[i] = rng.IntN(bigKeys)
-		}
-		runtime.GC() // do not charge the 10M-key build's garbage to Put
-		b.ReportAllocs()
-		i := 0
-		done := cputime.Start(b)
-		for b.Loop() {
-			t.Put(p.keys[order[i&(len(order)-1)]], uint64(i))
-			i++
-		}
-		done()
-		b.StopTimer()
-		for _, k := range order { // restore the shared replica
-			t.Put(p.keys[k], uint64(k))
-		}
-	})
+		b.Run(name+"/form=put/impl=gomap", func(b *testing.B) {
+			p, u := bigTrees(), bigUpdates()
+			before := heapInUse()
+			m := make(map[string]uint64)
+			for i, k := range p.keys {
+				m[k] = uint64(i)
+			}
+			mapBytes := float64(heapInUse()-before) / bigKeys
+			b.ReportAllocs()
+			i := 0
+			done := cputime.Start(b)
+			if existing {
+				for b.Loop() {
+					m[u.existing[i&(len(u.existing)-1)]] = uint64(i)
+					i++
+				}
+			} else {
+				for b.Loop() {
+					m[u.fresh[i%len(u.fresh)]] = uint64(i)
+					i++
+				}
+			}
+			done()
+			b.ReportMetric(mapBytes, "B/key")
+			runtime.KeepAlive(m)
+		})
+		b.Run(name+"/form=put/impl=sysdesign", func(b *testing.B) {
+			p, u := bigTrees(), bigUpdates()
+			t := p.local
+			runtime.GC() // do not charge the 10M-key build's garbage to Put
+			b.ReportAllocs()
+			i := 0
+			done := cputime.Start(b)
+			if existing {
+				for b.Loop() {
+					t.Put(u.existing[i&(len(u.existing)-1)], uint64(i))
+					i++
+				}
+			} else {
+				for b.Loop() {
+					t.Put(u.fresh[i%len(u.fresh)], uint64(i))
+					i++
+				}
+			}
+			done()
+			b.ReportMetric(p.treeBytes, "B/key")
+			b.StopTimer()
+			if !existing && i > len(u.fresh) {
+				b.Fatalf("%d inserts reuse the %d fresh keys; shorten -benchtime", i, len(u.fresh))
+			}
+			// Restore the shared replica.
+			if existing {
+				for _, k := range u.idx {
+					t.Put(p.keys[k], uint64(k))
+				}
+			} else {
+				for _, k := range u.fresh[:min(i, len(u.fresh))] {
+					t.Delete(k)
+				}
+			}
+			if t.Len() != bigKeys {
+				b.Fatalf("tree has %d keys after restoring; want %d", t.Len(), bigKeys)
+			}
+		})
+		b.Run(name+"/form=update/impl=sysdesign", func(b *testing.B) {
+			p, u, s := bigTrees(), bigUpdates(), bigSummary()
+			before := s.Root()
+			if before != p.local.Root() {
+				b.Fatal("summary and tree of the same keys have different roots")
+			}
+			// The store knows each key's current value hash; keep it here.
+			cur := make([]uint64, len(u.idx))
+			for j, k := range u.idx {
+				cur[j] = uint64(k)
+			}
+			runtime.GC()
+			b.ReportAllocs()
+			i := 0
+			done := cputime.Start(b)
+			if existing {
+				for b.Loop() {
+					j := i & (len(u.existing) - 1)
+					s.Update(u.existing[j], cur[j], uint64(i))
+					cur[j] = uint64(i)
+					i++
+				}
+			} else {
+				for b.Loop() {
+					s.Insert(u.fresh[i%len(u.fresh)], uint64(i))
+					i++
+				}
+			}
+			done()
+			b.ReportMetric(float64(summaryBytes(s))/bigKeys, "B/key")
+			b.StopTimer()
+			if existing {
+				for j, k := range u.idx {
+					s.Update(u.existing[j], cur[j], uint64(k))
+					cur[j] = uint64(k)
+				}
+			} else {
+				for j := range i {
+					s.Remove(u.fresh[j%len(u.fresh)], uint64(j))
+				}
+			}
+			if s.Root() != before || s.Len() != bigKeys {
+				b.Fatalf("summary not restored: root %x len %d; want %x %d", s.Root(), s.Len(), before, bigKeys)
+			}
+		})
+	}
+}
+
+// summaryBytes is the size of a Summary's node hashes: 8 bytes per node,
+// whatever the number of keys.
+func summaryBytes(s *merkle.Summary) int {
+	o := s.Options()
+	n, w := 0, 1
+	for range o.Depth + 1 {
+		n += w
+		w *= o.Fanout
+	}
+	return 8 * n
 }
