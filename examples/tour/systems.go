@@ -7,6 +7,7 @@ import (
 	"github.com/sysdesign-go/sysdesign/examples/autocomplete"
 	"github.com/sysdesign-go/sysdesign/examples/leaderboard"
 	"github.com/sysdesign-go/sysdesign/examples/maps"
+	"github.com/sysdesign-go/sysdesign/examples/messagequeue"
 	"github.com/sysdesign-go/sysdesign/examples/nearbyfriends"
 	"github.com/sysdesign-go/sysdesign/examples/proximity"
 	"github.com/sysdesign-go/sysdesign/examples/ratelimiter"
@@ -29,6 +30,7 @@ var systems = []system{
 	{"urlshortener", "short codes from snowflake IDs and from hashes, stored in an LSM tree: 201/200/400/429, 301 vs 302, Bloom-filtered probes, reopen", urlshortener.Run},
 	{"ratelimiter", "two HTTP servers sharing limits (Redis when available): 200s turn into 429s, then Redis dies and the circuit breaker opens", ratelimiter.Run},
 	{"webcrawler", "a polite crawl of a local test web: per-host queues on a hash ring, robots.txt, Bloom-filter and content dedupe, spider traps cut off", webcrawler.Run},
+	{"messagequeue", "partitions on write-ahead logs, keyed order, consumer groups that rebalance and redeliver uncommitted messages, restart, retention", messagequeue.Run},
 	{"autocomplete", "query log to top-k trie snapshot, served over HTTP and swapped while serving", autocomplete.Run},
 	{"proximity", "business CRUD and paginated nearby search on a geohash index, checked against brute force", proximity.Run},
 	{"nearbyfriends", "location updates with TTL, per-user channels, friends notified as they enter or leave the radius", nearbyfriends.Run},
