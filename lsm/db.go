@@ -44,10 +44,6 @@ type DB struct {
 	lastSeq uint64
 	spare   []*Batch // the previous group's slice, reused
 	recs    [][]byte // the log records of a group, reused
-	// walBuf holds log records not yet written (Options.WALBufferSize),
-	// concatenated; walEnds are their end offsets.
-	walBuf  []byte
-	walEnds []int
 
 	// queueMu guards queue: batches waiting for a leader to commit them.
 	queueMu sync.Mutex
@@ -57,14 +53,19 @@ type DB struct {
 	readers    atomic.Int64 // reads and iterators holding a version
 
 	// mu guards the fields below; cond signals state changes under it.
-	mu          sync.Mutex
-	cond        sync.Cond
-	closed      bool
-	bgErr       error
-	mem         *memTable
-	imm         []*memTable // oldest first; copy-on-write
-	current     *version
-	nextFile    uint64
+	mu       sync.Mutex
+	cond     sync.Cond
+	closed   bool
+	bgErr    error
+	mem      *memTable
+	imm      []*memTable // oldest first; copy-on-write
+	current  *version
+	nextFile uint64
+	// nextLog, numbered nextLogNum, is the log of the next memtable,
+	// created ahead by prepareLog; preparing is set while it runs.
+	nextLog     logWriter
+	nextLogNum  uint64
+	preparing   bool
 	snapshots   map[*Snapshot]struct{}
 	obsolete    []uint64 // tables to delete, see deleteObsolete
 	compactPtr  [numLevels][]byte
@@ -115,7 +116,7 @@ func Open(dir string, opts *Options) (*DB, error) {
 	if o.BloomBitsPerKey > 0 {
 		policy = newFilterPolicy(o.BloomBitsPerKey)
 	}
-	db.tables = &tableCache{dir: dir, cache: db.cache, policy: policy, mmap: o.MmapTables, m: map[uint64]*sstable.Reader{}}
+	db.tables = &tableCache{dir: dir, cache: db.cache, policy: policy, mmap: !o.DisableMmap, m: map[uint64]*sstable.Reader{}}
 	if err := db.recover(); err != nil {
 		db.tables.closeAll(true)
 		lock.Close()
@@ -124,6 +125,9 @@ func Open(dir string, opts *Options) (*DB, error) {
 	db.bg.Add(2)
 	go db.flushLoop()
 	go db.compactLoop()
+	db.mu.Lock()
+	db.prepareLog()
+	db.mu.Unlock()
 	return db, nil
 }
 
@@ -231,7 +235,7 @@ func (db *DB) recover() error {
 	newLog := db.nextFile
 	db.manifestNum = db.nextFile + 1
 	db.nextFile += 2
-	lw, err := createLog(logName(db.dir, newLog))
+	lw, err := createLog(logName(db.dir, newLog), &db.opts)
 	if err != nil {
 		return fmt.Errorf("lsm: %w", err)
 	}
@@ -292,9 +296,11 @@ func (db *DB) Close() error {
 	db.bg.Wait()
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
-	err := db.flushWALBuffer(nil)
-	if e := db.log.Close(); err == nil {
-		err = e
+	err := db.log.Close()  // writes the log buffer and syncs
+	if db.nextLog != nil { // prepared, never written
+		db.nextLog.Close()
+		os.RemoveAll(logName(db.dir, db.nextLogNum))
+		db.nextLog = nil
 	}
 	for _, m := range db.imm {
 		if m.log != nil {

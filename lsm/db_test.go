@@ -117,7 +117,7 @@ func TestCorruptTableNamesFile(t *testing.T) {
 
 func testCorruptTable(t *testing.T, mmap bool) {
 	dir := t.TempDir()
-	opts := &Options{BloomBitsPerKey: -1, CacheSize: -1, MmapTables: mmap}
+	opts := &Options{BloomBitsPerKey: -1, CacheSize: -1, DisableMmap: !mmap}
 	db, err := Open(dir, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -15,8 +15,8 @@
 //
 // # How it works
 //
-// Writes go to a write-ahead log (one record per [Batch], optionally
-// fsynced) and then to a memtable, a skiplist ordered by (key, sequence
+// Writes go to a write-ahead log (one record per [Batch], buffered up to
+// 64 KiB or 10 ms unless fsynced) and then to a memtable, a skiplist ordered by (key, sequence
 // number descending). A full memtable is frozen, a new one (with a new log)
 // takes the writes, and a background goroutine flushes the frozen one to a
 // level-0 sorted table (SSTable). Tables have 4 KiB data blocks with
@@ -39,10 +39,14 @@
 //
 // Reads consult the memtables, then level-0 tables newest first, then one
 // table per deeper level, skipping tables whose Bloom filter rules the key
-// out. Blocks read from disk are kept in a shared LRU block cache; blocks
-// are reference counted, so the buffer of an evicted block is reused for the
-// next miss once no reader holds it, and a Get allocates nothing but the
-// copy of the value it returns.
+// out. On Unix, table files are mapped into memory (read-only): a block's
+// checksum is checked the first time it is read, and later reads use the
+// mapped bytes with no system call and no copy, the operating system's
+// page cache holding hot data (see Options.DisableMmap for the
+// trade-offs). Otherwise blocks read from disk are kept in a shared LRU
+// block cache; blocks are reference counted, so the buffer of an evicted
+// block is reused for the next miss once no reader holds it. Either way a
+// Get allocates nothing but the copy of the value it returns.
 //
 // Writers queue for a group commit: whoever holds the commit lock next
 // writes every queued batch to the log in one write call (one log record
@@ -62,11 +66,15 @@
 //
 // Every write gets a sequence number. Get, iterators and [Snapshot] read
 // the state as of one sequence number, so a Batch is seen whole or not at
-// all and iterators are not disturbed by concurrent writes. After a process
-// crash every acknowledged write is recovered from the logs; after a
-// machine crash, every write made with Sync is. (With
-// Options.WALBufferSize, non-Sync writes are buffered and a process crash
-// can lose the latest of them, whole batches only.) Corrupt tables, MANIFEST or
+// all and iterators are not disturbed by concurrent writes. After a machine
+// crash every write made with Sync is recovered from the logs, and so is
+// every write acknowledged before it. Non-Sync writes go through the log's
+// write buffer (Options.WALBufferSize, 64 KiB by default), so a process
+// crash can lose the latest of them: at most those of the last
+// Options.WALBufferDelay (10 ms by default), whole batches only, always the
+// newest, never one before a surviving write. A negative WALBufferSize
+// makes every acknowledged write survive a process crash, at about 1.4x the
+// cost of a small write. Corrupt tables, MANIFEST or
 // log records give errors matching [ErrCorrupt] naming the file; no read
 // returns wrong data.
 //

@@ -11,8 +11,9 @@ import (
 // logWriter is the seam between the DB and its write-ahead log: one log
 // per memtable, one record per batch. It is implemented with the project's
 // wal package: each memtable's log is a wal directory (NNNNNN.log/) opened
-// with wal.SyncNever, and a write with Sync calls Log.Sync after the
-// append. A torn tail is cut by wal's recovery; any other damage is a
+// with wal.SyncNever and, unless Options.WALBufferSize is negative, a
+// write buffer; a write with Sync calls Log.Sync after the append, which
+// writes the buffer and fsyncs. A torn tail is cut by wal's recovery; any other damage is a
 // *CorruptionError naming the segment.
 type logWriter interface {
 	Append(rec []byte, sync bool) error
@@ -25,10 +26,18 @@ type logWriter interface {
 
 type walLog struct{ l *wal.Log }
 
-func walOptions() *wal.Options { return &wal.Options{Sync: wal.SyncNever} }
+// walOptions are the options of the logs the DB writes; replay needs no
+// buffer.
+func walOptions(o *Options) *wal.Options {
+	wo := &wal.Options{Sync: wal.SyncNever}
+	if o != nil && o.WALBufferSize > 0 {
+		wo.BufferSize, wo.BufferDelay = o.WALBufferSize, o.WALBufferDelay
+	}
+	return wo
+}
 
-func createLog(path string) (logWriter, error) {
-	l, err := wal.Open(path, walOptions())
+func createLog(path string, o *Options) (logWriter, error) {
+	l, err := wal.Open(path, walOptions(o))
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +65,7 @@ func (w walLog) Close() error { return w.l.Close() }
 
 // replayLog calls fn for every record of the log at path.
 func replayLog(path string, fn func(rec []byte) error) error {
-	l, err := wal.Open(path, walOptions())
+	l, err := wal.Open(path, walOptions(nil))
 	if errors.Is(err, wal.ErrCorrupt) {
 		return &CorruptionError{File: path, Err: err}
 	}

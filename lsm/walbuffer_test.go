@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // copyDir copies the files of a live DB as they are on disk, which is what
@@ -32,13 +33,13 @@ func copyDir(t *testing.T, src string) string {
 	return dst
 }
 
-// TestWALBuffer checks the documented trade-off of Options.WALBufferSize:
-// buffered writes are readable at once and survive Close, a Sync write
-// takes every earlier write to the log with it, and a crash can lose only
-// the non-Sync writes after the last flush.
+// TestWALBuffer checks the documented trade-off of the default log buffer
+// (Options.WALBufferSize): buffered writes are readable at once and survive
+// Close, a Sync write takes every earlier write to the log with it, and a
+// crash can lose only the non-Sync writes after the last flush.
 func TestWALBuffer(t *testing.T) {
 	dir := t.TempDir()
-	db, err := Open(dir, &Options{WALBufferSize: 1 << 20})
+	db, err := Open(dir, &Options{WALBufferDelay: time.Hour}) // default size
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func TestWALBuffer(t *testing.T) {
 // without any Sync write.
 func TestWALBufferFillsAndFlushes(t *testing.T) {
 	dir := t.TempDir()
-	db, err := Open(dir, &Options{WALBufferSize: 256})
+	db, err := Open(dir, &Options{WALBufferSize: 256, WALBufferDelay: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,8 +129,67 @@ func TestWALBufferFillsAndFlushes(t *testing.T) {
 	}
 }
 
-func TestWALBufferSizeInvalid(t *testing.T) {
-	if _, err := Open(t.TempDir(), &Options{WALBufferSize: -1}); !errors.Is(err, ErrInvalidOptions) {
-		t.Fatalf("Open with WALBufferSize -1: %v", err)
+// TestWALBufferDelay checks that a buffered write reaches the log within
+// WALBufferDelay with no other write. It waits up to 10 s, so a slow
+// machine cannot fail it; a missing timer can.
+func TestWALBufferDelay(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir, &Options{WALBufferDelay: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Put([]byte("k"), []byte("v"), nil); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		db2, err := Open(copyDir(t, dir), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = db2.Get([]byte("k"))
+		db2.Close()
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, ErrNotFound) {
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("buffered write not in the log 10 s after it returned")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestWALBufferOff checks that a negative WALBufferSize makes every
+// non-Sync write reach the log before it returns.
+func TestWALBufferOff(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir, &Options{WALBufferSize: -1, WALBufferDelay: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for i := range 3 {
+		if err := db.Put([]byte{'k', byte(i)}, []byte("v"), nil); err != nil {
+			t.Fatal(err)
+		}
+		db2, err := Open(copyDir(t, dir), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := 0; j <= i; j++ {
+			if _, err := db2.Get([]byte{'k', byte(j)}); err != nil {
+				t.Fatalf("after write %d, k%d: %v", i, j, err)
+			}
+		}
+		db2.Close()
+	}
+}
+
+func TestWALBufferDelayInvalid(t *testing.T) {
+	if _, err := Open(t.TempDir(), &Options{WALBufferDelay: -time.Second}); !errors.Is(err, ErrInvalidOptions) {
+		t.Fatalf("Open with WALBufferDelay -1s: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package lsm
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"time"
 
@@ -97,18 +98,7 @@ func (db *DB) commitGroup(group []*Batch) {
 		size += int64(len(b.data))
 		sync = sync || b.sync
 	}
-	var err error
-	if db.opts.WALBufferSize > 0 && !sync {
-		for _, b := range group {
-			db.walBuf = append(db.walBuf, b.data...)
-			db.walEnds = append(db.walEnds, len(db.walBuf))
-		}
-		if len(db.walBuf) >= db.opts.WALBufferSize {
-			err = db.flushWALBuffer(nil)
-		}
-	} else {
-		err = db.flushWALBuffer(group)
-	}
+	err := db.writeLog(group)
 	if err != nil {
 		db.logFailed(err)
 		fail(err)
@@ -142,30 +132,20 @@ func (db *DB) commitGroup(group []*Batch) {
 	db.mu.Unlock()
 }
 
-// flushWALBuffer writes the buffered log records, then those of group, to
-// the log: one record per batch (so each is atomic on replay), in one
-// write call. Called with writeMu held.
-func (db *DB) flushWALBuffer(group []*Batch) error {
-	recs := db.recs[:0]
-	start := 0
-	for _, end := range db.walEnds {
-		recs = append(recs, db.walBuf[start:end])
-		start = end
+// writeLog appends the batches of group to the log, one record per batch
+// (so each is atomic on replay), in one write call, or into the log's
+// buffer (Options.WALBufferSize). Called with writeMu held.
+func (db *DB) writeLog(group []*Batch) error {
+	if len(group) == 1 {
+		return db.log.Append(group[0].data, false)
 	}
+	recs := db.recs[:0]
 	for _, b := range group {
 		recs = append(recs, b.data)
 	}
-	var err error
-	switch len(recs) {
-	case 0:
-	case 1:
-		err = db.log.Append(recs[0], false)
-	default:
-		err = db.log.AppendBatch(recs)
-	}
+	err := db.log.AppendBatch(recs)
 	clear(recs)
 	db.recs = recs[:0]
-	db.walBuf, db.walEnds = db.walBuf[:0], db.walEnds[:0]
 	return err
 }
 
@@ -216,26 +196,36 @@ func (db *DB) makeRoom(force bool) error {
 			db.st.noteStall(time.Since(start), true)
 			continue
 		}
-		num := db.nextFile
-		db.nextFile++
-		// Create the new log without holding mu (file creation is I/O that
-		// flushes, compactions and readers must not wait for). Only writers,
-		// serialised by writeMu, change mem and log, so nothing moves under
-		// us; the old log is closed (synced) by the flush, off the write
-		// path.
-		db.mu.Unlock()
-		err := db.flushWALBuffer(nil) // the old memtable's records go to its log
-		var lw logWriter
-		if err == nil {
-			lw, err = createLog(logName(db.dir, num))
+		if db.preparing {
+			// The next log is being created: it is nearly there.
+			db.cond.Wait()
+			continue
 		}
-		db.mu.Lock()
-		if err != nil {
-			if db.bgErr == nil {
-				db.bgErr = err
+		// The next log was normally created in the background after the
+		// previous switch (prepareLog): creating one costs a directory, a
+		// lock file and two fsyncs, which would otherwise stall this write.
+		lw, num := db.nextLog, db.nextLogNum
+		db.nextLog = nil
+		if lw == nil {
+			num = db.nextFile
+			db.nextFile++
+			// Create the new log without holding mu (file creation is I/O
+			// that flushes, compactions and readers must not wait for).
+			// Only writers, serialised by writeMu, change mem and log, so
+			// nothing moves under us; the old log is closed (synced) by
+			// the flush, off the write path.
+			db.mu.Unlock()
+			var err error
+			lw, err = createLog(logName(db.dir, num), &db.opts)
+			db.mu.Lock()
+			if err != nil {
+				if db.bgErr == nil {
+					db.bgErr = err
+				}
+				return err
 			}
-			return err
 		}
+		db.prepareLog()
 		db.mem.log = db.log
 		db.log = lw
 		db.imm = append(slices.Clone(db.imm), db.mem)
@@ -244,6 +234,37 @@ func (db *DB) makeRoom(force bool) error {
 		force = false
 		return nil
 	}
+}
+
+// prepareLog creates the log for the next memtable in the background, so
+// that a memtable switch does not wait for file creation. Its number is
+// taken now, after the current log's, so logs stay in write order. A
+// failure is not reported: the switch then creates the log itself. Called
+// with mu held.
+func (db *DB) prepareLog() {
+	if db.closed || db.preparing || db.nextLog != nil {
+		return
+	}
+	num := db.nextFile
+	db.nextFile++
+	db.preparing = true
+	db.bg.Add(1)
+	go func() {
+		defer db.bg.Done()
+		lw, err := createLog(logName(db.dir, num), &db.opts)
+		db.mu.Lock()
+		defer db.mu.Unlock()
+		db.preparing = false
+		db.cond.Broadcast()
+		if err == nil && !db.closed {
+			db.nextLog, db.nextLogNum = lw, num
+			return
+		}
+		if err == nil {
+			lw.Close()
+		}
+		os.RemoveAll(logName(db.dir, num)) // empty, or never created
+	}()
 }
 
 // Flush writes the memtable to a level-0 table and waits until every

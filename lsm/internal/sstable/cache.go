@@ -100,14 +100,6 @@ func (c *Cache) newBlock(n int) *Block {
 	return b
 }
 
-// wrap returns a block with one reference over data that is not pooled
-// (memory-mapped table bytes).
-func wrapBlock(data []byte) *Block {
-	b := &Block{Data: data}
-	b.refs.Store(1)
-	return b
-}
-
 // Get returns a cached block with a reference the caller must release, or
 // nil.
 func (c *Cache) Get(file, off uint64) *Block {

@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/sysdesign-go/sysdesign/lsm/internal/base"
@@ -32,16 +33,44 @@ type Reader struct {
 	index  []byte
 	mapped []byte       // the whole file, if memory-mapped
 	unmap  func() error // releases mapped
+	// verified has one bit per 16 bytes of mapped: set once the block
+	// starting there has passed its checksum (every block with its
+	// trailer is longer than 16 bytes, so blocks never share a bit).
+	verified []atomic.Uint64
 	// getters pools the scratch iterators of Get.
 	getters sync.Pool
 }
 
 // SetMapped makes the reader take blocks from data, the whole file mapped
-// into memory, instead of reading them: a block read becomes a checksum
-// over mapped memory, with no system call and no copy. unmap is called by
+// into memory, instead of reading them: the first read of a block checks
+// its checksum over the mapped memory, later reads return the mapped bytes
+// at once, with no system call, no copy, no checksum and no block cache
+// (the operating system's page cache holds the data). unmap is called by
 // Close. Call it before any other method.
 func (r *Reader) SetMapped(data []byte, unmap func() error) {
 	r.mapped, r.unmap = data, unmap
+	r.verified = nil
+	if data != nil {
+		r.verified = make([]atomic.Uint64, (len(data)/16+63)/64)
+	}
+}
+
+// mappedBlock returns the block at (off, n) of the mapped file, checking
+// its checksum the first time.
+func (r *Reader) mappedBlock(off, n uint64) ([]byte, error) {
+	slot := off / 16
+	if end := off + n + trailerLen; off < end && end <= uint64(len(r.mapped)) {
+		w, bit := &r.verified[slot/64], uint64(1)<<(slot%64)
+		if w.Load()&bit != 0 {
+			return r.mapped[off : off+n : off+n], nil
+		}
+		b, err := r.readRaw(off, n, ^uint64(0)>>1, nil)
+		if err == nil {
+			w.Or(bit)
+		}
+		return b, err
+	}
+	return nil, r.corrupt("block handle (%d, %d) beyond the file", off, n)
 }
 
 // NewReader opens a table of the given size. name is used in errors, fileID
@@ -145,6 +174,10 @@ func (r *Reader) readBlock(handle []byte, fill bool, scratch *[]byte) ([]byte, *
 	if n2 <= 0 {
 		return nil, nil, r.corrupt("bad block handle")
 	}
+	if r.mapped != nil {
+		b, err := r.mappedBlock(off, n)
+		return b, nil, err
+	}
 	if b := r.cache.Get(r.fileID, off); b != nil {
 		return b.Data, b, nil
 	}
@@ -156,25 +189,16 @@ func (r *Reader) readBlock(handle []byte, fill bool, scratch *[]byte) ([]byte, *
 		}
 		return b, nil, err
 	}
-	var blk *Block
-	if r.mapped != nil {
-		b, err := r.readRaw(off, n, limit, nil)
-		if err != nil {
-			return nil, nil, err
-		}
-		blk = wrapBlock(b)
-	} else {
-		if off > limit || n > limit-off || n+trailerLen > limit-off || n > maxBlockLen {
-			return nil, nil, r.corrupt("block handle (%d, %d) out of range", off, n)
-		}
-		blk = r.cache.newBlock(int(n + trailerLen))
-		b, err := r.readRaw(off, n, limit, blk.buf)
-		if err != nil {
-			blk.Release()
-			return nil, nil, err
-		}
-		blk.Data = b
+	if off > limit || n > limit-off || n+trailerLen > limit-off || n > maxBlockLen {
+		return nil, nil, r.corrupt("block handle (%d, %d) out of range", off, n)
 	}
+	blk := r.cache.newBlock(int(n + trailerLen))
+	b, err := r.readRaw(off, n, limit, blk.buf)
+	if err != nil {
+		blk.Release()
+		return nil, nil, err
+	}
+	blk.Data = b
 	if fill {
 		blk = r.cache.Insert(r.fileID, off, blk)
 	}

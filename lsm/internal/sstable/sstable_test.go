@@ -77,50 +77,72 @@ func TestTableModel(t *testing.T) {
 		{"default", 5000, WriterOptions{Filter: BloomPolicy{10}}},
 		{"restart1", 700, WriterOptions{BlockSize: 300, RestartInterval: 1}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			r := rand.New(rand.NewPCG(uint64(tc.n), 9))
-			es := genEntries(r, tc.n)
-			path := filepath.Join(t.TempDir(), "t.sst")
-			writeTable(t, path, es, tc.opts)
-			rd := openTable(t, path, NewCache(1<<20))
-			it := rd.NewIter(true)
-			i := 0
-			for ok := it.First(); ok; ok = it.Next() {
-				if !bytes.Equal(it.Key(), es[i].k) || !bytes.Equal(it.Value(), es[i].v) {
-					t.Fatalf("forward %d: got %q; want %q", i, it.Key(), es[i].k)
-				}
-				i++
-			}
-			if i != len(es) || it.Error() != nil {
-				t.Fatalf("forward saw %d of %d, err %v", i, len(es), it.Error())
-			}
-			for ok := it.Last(); ok; ok = it.Prev() {
-				i--
-				if !bytes.Equal(it.Key(), es[i].k) {
-					t.Fatalf("reverse %d: got %q; want %q", i, it.Key(), es[i].k)
-				}
-			}
-			if i != 0 {
-				t.Fatalf("reverse stopped at %d", i)
-			}
-			for q := 0; q < 500; q++ {
-				target := base.MakeKey(nil, fmt.Appendf(nil, "key%06d", r.IntN(tc.n*3+2)), uint64(r.IntN(1100)), base.KindSet)
-				j := sort.Search(len(es), func(j int) bool { return base.Compare(es[j].k, target) >= 0 })
-				ok := it.SeekGE(target)
-				if ok != (j < len(es)) || (ok && !bytes.Equal(it.Key(), es[j].k)) {
-					t.Fatalf("SeekGE(%q): ok=%v key=%q; want index %d", target, ok, it.Key(), j)
-				}
-				ok = it.SeekLT(target)
-				if ok != (j > 0) || (ok && !bytes.Equal(it.Key(), es[j-1].k)) {
-					t.Fatalf("SeekLT(%q): ok=%v; want index %d", target, ok, j-1)
-				}
-				v, kind, found, err := rd.Get(target)
-				wantFound := j < len(es) && bytes.Equal(base.UserKey(es[j].k), base.UserKey(target))
-				if err != nil || found != wantFound || (found && (!bytes.Equal(v, es[j].v) || kind != base.KindOf(es[j].k))) {
-					t.Fatalf("Get(%q) = %q,%v,%v; want found %v", target, v, found, err, wantFound)
-				}
-			}
-		})
+		for _, mapped := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/mapped=%v", tc.name, mapped), func(t *testing.T) { testTableModel(t, tc.n, tc.opts, mapped) })
+		}
+	}
+}
+
+// mapWhole gives r the file's bytes as its mapping (a copy in memory
+// stands in for mmap here, so the test runs everywhere).
+func mapWhole(t testing.TB, r *Reader, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.SetMapped(data, nil)
+}
+
+// testTableModel checks a table against the sorted entries it was built
+// from, read through the block cache or, with mapped, from memory (where
+// the second read of a block skips its checksum: the queries revisit
+// blocks many times, so both paths are compared with the model).
+func testTableModel(t *testing.T, n int, opts WriterOptions, mapped bool) {
+	r := rand.New(rand.NewPCG(uint64(n), 9))
+	es := genEntries(r, n)
+	path := filepath.Join(t.TempDir(), "t.sst")
+	writeTable(t, path, es, opts)
+	rd := openTable(t, path, NewCache(1<<20))
+	if mapped {
+		mapWhole(t, rd, path)
+	}
+	it := rd.NewIter(true)
+	i := 0
+	for ok := it.First(); ok; ok = it.Next() {
+		if !bytes.Equal(it.Key(), es[i].k) || !bytes.Equal(it.Value(), es[i].v) {
+			t.Fatalf("forward %d: got %q; want %q", i, it.Key(), es[i].k)
+		}
+		i++
+	}
+	if i != len(es) || it.Error() != nil {
+		t.Fatalf("forward saw %d of %d, err %v", i, len(es), it.Error())
+	}
+	for ok := it.Last(); ok; ok = it.Prev() {
+		i--
+		if !bytes.Equal(it.Key(), es[i].k) {
+			t.Fatalf("reverse %d: got %q; want %q", i, it.Key(), es[i].k)
+		}
+	}
+	if i != 0 {
+		t.Fatalf("reverse stopped at %d", i)
+	}
+	for q := 0; q < 500; q++ {
+		target := base.MakeKey(nil, fmt.Appendf(nil, "key%06d", r.IntN(n*3+2)), uint64(r.IntN(1100)), base.KindSet)
+		j := sort.Search(len(es), func(j int) bool { return base.Compare(es[j].k, target) >= 0 })
+		ok := it.SeekGE(target)
+		if ok != (j < len(es)) || (ok && !bytes.Equal(it.Key(), es[j].k)) {
+			t.Fatalf("SeekGE(%q): ok=%v key=%q; want index %d", target, ok, it.Key(), j)
+		}
+		ok = it.SeekLT(target)
+		if ok != (j > 0) || (ok && !bytes.Equal(it.Key(), es[j-1].k)) {
+			t.Fatalf("SeekLT(%q): ok=%v; want index %d", target, ok, j-1)
+		}
+		v, kind, found, err := rd.Get(target)
+		wantFound := j < len(es) && bytes.Equal(base.UserKey(es[j].k), base.UserKey(target))
+		if err != nil || found != wantFound || (found && (!bytes.Equal(v, es[j].v) || kind != base.KindOf(es[j].k))) {
+			t.Fatalf("Get(%q) = %q,%v,%v; want found %v", target, v, found, err, wantFound)
+		}
 	}
 }
 
@@ -162,20 +184,47 @@ func TestCorruptTables(t *testing.T) {
 		bad := bytes.Clone(good)
 		bad[off] ^= 0x5a
 		os.WriteFile(path, bad, 0o644)
-		err := readWhole(path)
-		if err == nil {
-			// Flipping a byte inside the filter may go unnoticed only if
-			// the filter is not checked; every block is, so all must fail.
-			t.Fatalf("flip at %d: no error", off)
-		}
-		if !errors.Is(err, ErrCorrupt) {
-			t.Fatalf("flip at %d: err %v does not wrap ErrCorrupt", off, err)
+		for _, mapped := range []bool{false, true} {
+			err := readWhole(path, mapped)
+			if err == nil {
+				// Flipping a byte inside the filter may go unnoticed only if
+				// the filter is not checked; every block is, so all must fail.
+				t.Fatalf("flip at %d, mapped %v: no error", off, mapped)
+			}
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("flip at %d, mapped %v: err %v does not wrap ErrCorrupt", off, mapped, err)
+			}
 		}
 	}
 }
 
-// readWhole opens a table and reads all of it, returning the first error.
-func readWhole(path string) error {
+// TestMappedCorruptBlockStaysBad checks that a mapped data block whose
+// checksum fails is never marked verified: every Get of it fails.
+func TestMappedCorruptBlockStaysBad(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 6))
+	es := genEntries(r, 300)
+	path := filepath.Join(t.TempDir(), "t.sst")
+	writeTable(t, path, es, WriterOptions{BlockSize: 256})
+	rd := openTable(t, path, nil)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[10] ^= 0x5a // inside the first data block
+	rd.SetMapped(data, nil)
+	for i := range 3 {
+		if _, _, _, err := rd.Get(es[0].k); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("Get %d of a key in the damaged block: %v; want ErrCorrupt", i, err)
+		}
+	}
+	if v, _, found, err := rd.Get(es[len(es)-1].k); err != nil || !found || !bytes.Equal(v, es[len(es)-1].v) {
+		t.Fatalf("Get of a key in an intact block = %q, %v, %v", v, found, err)
+	}
+}
+
+// readWhole opens a table and reads all of it, returning the first error;
+// with mapped, from a copy of the file given as its mapping.
+func readWhole(path string, mapped bool) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -185,6 +234,13 @@ func readWhole(path string) error {
 	rd, err := NewReader(f, st.Size(), path, 1, nil, BloomPolicy{10})
 	if err != nil {
 		return err
+	}
+	if mapped {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rd.SetMapped(data, nil)
 	}
 	it := rd.NewIter(true)
 	for ok := it.First(); ok; ok = it.Next() {
