@@ -55,8 +55,8 @@ func fuseShape(n int) (segLen, segCount uint32) {
 }
 
 // BuildFuse returns a binary fuse filter holding keys. Duplicate keys are
-// allowed. It costs O(n) time and about 22 bytes per key of temporary
-// memory.
+// allowed. It costs O(n) time and about 32 bytes per key of temporary
+// memory (the hashes, then 24 bytes per key for the construction).
 func BuildFuse(keys [][]byte) (*Fuse, error) {
 	hs := make([]uint64, len(keys))
 	for i, k := range keys {
@@ -67,11 +67,23 @@ func BuildFuse(keys [][]byte) (*Fuse, error) {
 
 // BuildFuseHashes returns a binary fuse filter holding the keys whose
 // [Hash] values are hashes. It does not modify or keep hashes. Duplicates
-// are allowed.
+// are allowed (they cost a copy of hashes to remove). It costs O(n) time
+// and about 24 bytes per key of temporary memory.
 func BuildFuseHashes(hashes []uint64) (*Fuse, error) {
-	return buildFuse(slices.Clone(hashes))
+	return buildFuse(hashes) // copies hashes before deduplicating them
 }
 
+// buildFuse builds the filter of hs. It reads hs and copies it only if it
+// has to remove duplicates, so hs may be the caller's slice.
+//
+// The construction follows Graf and Lemire: add every key to the counts
+// and XORs of its three slots, in the order of its first slot (a counting
+// sort on the top bits of the seeded hash), so the updates sweep the arrays
+// instead of jumping; then peel slots holding one key, depth first, and
+// assign fingerprints in reverse peeling order. Peeling a key updates only
+// its two other slots (the slot it was peeled from is never touched
+// again), and queue pushes and the initial scan are branch-free: their
+// conditions are data-dependent and a branch on them mispredicts often.
 func buildFuse(hs []uint64) (*Fuse, error) {
 	if len(hs) > fuseMaxKeys {
 		return nil, fmt.Errorf("%w: %d keys is more than a fuse filter takes (%d)", ErrConfig, len(hs), fuseMaxKeys)
@@ -92,6 +104,7 @@ func buildFuse(hs []uint64) (*Fuse, error) {
 		if attempt == 2 && !deduped {
 			// Repeated failure is almost always duplicate keys, whose equal
 			// hashes can never peel. Remove them once and resize.
+			hs = slices.Clone(hs)
 			slices.Sort(hs)
 			hs = slices.Compact(hs)
 			deduped = true
@@ -103,11 +116,11 @@ func buildFuse(hs []uint64) (*Fuse, error) {
 			count, xors, queue = count[:size], xors[:size], queue[:size]
 		}
 		f.seed = mix64(uint64(attempt) + probeInc)
-		clear(count)
-		clear(xors)
-		// Visit keys in the order of their first slot (counting sort on
-		// the top bits of the seeded hash, which fix the first slot), so
-		// the three slot updates sweep the arrays instead of jumping.
+		if attempt > 0 { // fresh allocations are already zero
+			clear(count)
+			clear(xors)
+		}
+		// Visit keys in the order of their first slot.
 		shift := uint(64 - blockBits)
 		clear(starts)
 		for _, k := range hs {
@@ -123,40 +136,46 @@ func buildFuse(hs []uint64) (*Fuse, error) {
 			starts[b]++
 		}
 		for _, h := range ordered[:len(hs)] {
-			p := f.positions(h)
-			for j, q := range p {
-				count[q] += 4
-				count[q] ^= uint8(j)
-				xors[q] ^= h
-			}
+			h0, h1, h2 := f.slots(h)
+			count[h0] += 4
+			xors[h0] ^= h
+			count[h1] += 4
+			count[h1] ^= 1
+			xors[h1] ^= h
+			count[h2] += 4
+			count[h2] ^= 2
+			xors[h2] ^= h
 		}
 		qn := 0
 		for i, c := range count {
-			if c>>2 == 1 {
-				queue[qn] = uint32(i)
-				qn++
-			}
+			queue[qn] = uint32(i)
+			qn += int(isOne(c))
 		}
 		sn := 0
 		for qn > 0 {
 			qn--
 			idx := queue[qn]
-			if count[idx]>>2 != 1 {
-				continue
+			c := count[idx]
+			if c>>2 != 1 {
+				continue // emptied since it was queued
 			}
 			h := xors[idx]
-			slot := count[idx] & 3
+			slot := c & 3
 			stackH[sn], stackSlot[sn] = h, slot
 			sn++
-			for j, q := range f.positions(h) {
-				count[q] -= 4
-				count[q] ^= uint8(j)
-				xors[q] ^= h
-				if uint8(j) != slot && count[q]>>2 == 1 {
-					queue[qn] = q
-					qn++
-				}
-			}
+			h0, h1, h2 := f.slots(h)
+			ring := [5]uint32{h0, h1, h2, h0, h1}
+			o1, o2 := ring[slot+1], ring[slot+2]
+			j1, j2 := mod3[slot+1], mod3[slot+2]
+			// Push a slot when it drops from two keys to one.
+			queue[qn] = o1
+			qn += int(isOne(count[o1] - 4))
+			count[o1] = (count[o1] - 4) ^ j1
+			xors[o1] ^= h
+			queue[qn] = o2
+			qn += int(isOne(count[o2] - 4))
+			count[o2] = (count[o2] - 4) ^ j2
+			xors[o2] ^= h
 		}
 		if sn != len(hs) {
 			continue
@@ -164,15 +183,22 @@ func buildFuse(hs []uint64) (*Fuse, error) {
 		clear(f.fp)
 		for i := sn - 1; i >= 0; i-- {
 			h, slot := stackH[i], stackSlot[i]
-			p := f.positions(h)
-			f.fp[p[slot]] = 0
-			f.fp[p[slot]] = fingerprint8(h) ^ f.fp[p[0]] ^ f.fp[p[1]] ^ f.fp[p[2]]
+			h0, h1, h2 := f.slots(h)
+			ring := [5]uint32{h0, h1, h2, h0, h1}
+			f.fp[ring[slot]] = fingerprint8(h) ^ f.fp[ring[slot+1]] ^ f.fp[ring[slot+2]]
 		}
 		f.n = uint64(len(hs))
 		return f, nil
 	}
 	return nil, fmt.Errorf("%w: %d keys after %d seeds", ErrBuild, len(hs), fuseAttempts)
 }
+
+// mod3 is j mod 3 for j < 5: the slot number of ring[j] in buildFuse.
+var mod3 = [5]uint8{0, 1, 2, 0, 1}
+
+// isOne returns 1 if the count byte c says one key (c>>2 == 1), else 0,
+// without a branch.
+func isOne(c uint8) uint8 { return uint8((uint32(c>>2^1) - 1) >> 31) }
 
 func (f *Fuse) shape(n int) {
 	f.segLen, f.segCount = fuseShape(n)
@@ -183,16 +209,16 @@ func (f *Fuse) shape(n int) {
 
 func fingerprint8(h uint64) uint8 { return uint8(h ^ h>>32) }
 
-// positions returns the three slots of seeded hash h: one in each of three
+// slots returns the three slots of seeded hash h: one in each of three
 // consecutive segments.
-func (f *Fuse) positions(h uint64) [3]uint32 {
+func (f *Fuse) slots(h uint64) (uint32, uint32, uint32) {
 	hi, _ := bits.Mul64(h, uint64(f.segCountLen))
 	h0 := uint32(hi)
 	h1 := h0 + f.segLen
 	h2 := h1 + f.segLen
 	h1 ^= uint32(h>>18) & f.segLenMask
 	h2 ^= uint32(h) & f.segLenMask
-	return [3]uint32{h0, h1, h2}
+	return h0, h1, h2
 }
 
 // Len returns the number of distinct keys the filter was built from.
@@ -216,8 +242,8 @@ func (f *Fuse) ContainsString(key string) bool { return f.ContainsHash(HashStrin
 // ContainsHash is [Fuse.Contains] for a key given its [Hash].
 func (f *Fuse) ContainsHash(k uint64) bool {
 	h := mix64(k + f.seed)
-	p := f.positions(h)
-	return fingerprint8(h) == f.fp[p[0]]^f.fp[p[1]]^f.fp[p[2]]
+	h0, h1, h2 := f.slots(h)
+	return fingerprint8(h) == f.fp[h0]^f.fp[h1]^f.fp[h2]
 }
 
 // AppendBinary appends the encoding of f to dst. It implements
