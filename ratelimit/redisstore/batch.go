@@ -213,10 +213,10 @@ type batcher struct {
 	args [5]any
 }
 
-// execMulti decides batch with one call of the batch script.
-func (l *Limiter) execMulti(ctx context.Context, bt *batcher, batch []*call) {
-	L := len(l.limits)
-	b := appendArrayHeader(bt.blob[:0], len(batch)*(1+L))
+// appendBatch appends the MessagePack array [n, key₁ … key_L, …] of batch,
+// the batch script's ARGV[2].
+func (l *Limiter) appendBatch(b []byte, batch []*call) []byte {
+	b = appendArrayHeader(b, len(batch)*(1+len(l.limits)))
 	for _, c := range batch {
 		b = appendInt(b, int64(c.n))
 		for _, s := range l.suffixes {
@@ -224,8 +224,13 @@ func (l *Limiter) execMulti(ctx context.Context, bt *batcher, batch []*call) {
 			b = append(append(append(b, l.keyHead...), c.key...), s...)
 		}
 	}
-	bt.blob = b
-	bt.args = [5]any{"evalsha", l.batch.sha, "0", l.params, b}
+	return b
+}
+
+// execMulti decides batch with one call of the batch script.
+func (l *Limiter) execMulti(ctx context.Context, bt *batcher, batch []*call) {
+	bt.blob = l.appendBatch(bt.blob[:0], batch)
+	bt.args = [5]any{"evalsha", l.batch.sha, "0", l.params, bt.blob}
 	cmd := redis.NewCmd(ctx, bt.args[:]...)
 	_ = l.client.Process(ctx, cmd)
 	err := cmd.Err()
@@ -236,11 +241,18 @@ func (l *Limiter) execMulti(ctx context.Context, bt *batcher, batch []*call) {
 			err = cmd.Err()
 		}
 	}
+	bt.args = [5]any{}
+	l.applyBatchReply(bt, batch, cmd, err)
+}
+
+// applyBatchReply sets the result or error of every call of batch from
+// the reply of one batch script call (err, else cmd's reply).
+func (l *Limiter) applyBatchReply(bt *batcher, batch []*call, cmd *redis.Cmd, err error) {
+	L := len(l.limits)
 	var reply string
 	if err == nil {
 		reply, err = cmd.Text()
 	}
-	bt.args = [5]any{}
 	per := 5 * L // values per decision
 	if compactReply(l.alg) {
 		per = L

@@ -164,3 +164,126 @@ func TestClusterAndRingPipelines(t *testing.T) {
 		})
 	}
 }
+
+// shaCounter counts the EVALSHA commands a client sends, by script.
+type shaCounter struct {
+	mu   sync.Mutex
+	shas map[string]int
+}
+
+func (s *shaCounter) count(cmds []redis.Cmder) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range cmds {
+		if a := c.Args(); len(a) > 1 && strings.EqualFold(fmt.Sprint(a[0]), "evalsha") {
+			s.shas[fmt.Sprint(a[1])]++
+		}
+	}
+}
+func (s *shaCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (s *shaCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		s.count([]redis.Cmder{cmd})
+		return next(ctx, cmd)
+	}
+}
+func (s *shaCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		s.count(cmds)
+		return next(ctx, cmds)
+	}
+}
+
+func TestKeySlot(t *testing.T) {
+	// the CRC16/XMODEM check value, and slots from the cluster spec
+	if got := crc16("123456789"); got != 0x31c3 {
+		t.Errorf("crc16(123456789) = %#x; want 0x31c3", got)
+	}
+	addr := startCluster(t)
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	defer c.Close()
+	ctx := context.Background()
+	keys := []string{"", "foo", "{user1000}.following", "{user1000}.followers", "foo{}{bar}", "foo{{bar}}zap", "foo{bar}{zap}",
+		"{}", "{", "}", "a{b", "rl:{user:42}:gcra:10/1000000us:10", "rl:{}:gcra", "é{ü}", "x\x00{\xff}"}
+	for i := range 50 {
+		keys = append(keys, fmt.Sprintf("rl:{user:%d}:x", i*7919))
+	}
+	for _, k := range keys {
+		want, err := c.ClusterKeySlot(ctx, k).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := keySlot(k); int64(got) != want {
+			t.Errorf("keySlot(%q) = %d; CLUSTER KEYSLOT says %d", k, got, want)
+		}
+	}
+}
+
+// On Cluster and Ring clients a batch is split by hash slot (Cluster) or
+// hash tag (Ring): each group of two or more decisions is one call of the
+// batch script routed by its first key, a lone decision one call of the
+// single-request script, all in one pipeline; the results are those of
+// the single-request path, decision by decision.
+func TestClusterSlotGrouping(t *testing.T) {
+	clusterAddr := startCluster(t)
+	srv := redistest.Start(t)
+	clients := map[string]func() redis.UniversalClient{
+		"cluster": func() redis.UniversalClient {
+			return redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{clusterAddr}})
+		},
+		"ring": func() redis.UniversalClient {
+			return redis.NewRing(&redis.RingOptions{Addrs: map[string]string{"shard1": srv.Addr}})
+		},
+	}
+	ctx := context.Background()
+	// "hot" ×5 and "u1" ×2 form groups; "u2" and "" (whose keys have an
+	// empty tag and, with two limits, different slots) go alone.
+	reqs := []call{{key: "hot", n: 1}, {key: "u1", n: 3}, {key: "hot", n: 4}, {key: "u2", n: 1}, {key: "hot", n: 0},
+		{key: "", n: 1}, {key: "hot", n: 6}, {key: "u1", n: 1}, {key: "hot", n: 1}}
+	for name, mk := range clients {
+		for _, alg := range allAlgorithms {
+			for _, noBatch := range []bool{false, true} {
+				c := mk()
+				sc := &shaCounter{shas: map[string]int{}}
+				c.AddHook(sc)
+				limits := []ratelimit.Limit{{Rate: 10, Period: 24 * time.Hour}, ratelimit.PerDay(1000)}
+				prefix := fmt.Sprintf("g-%v-%v", alg, noBatch)
+				l := newLimiter(t, c, alg, limits, Options{Prefix: prefix, NoBatchScript: noBatch})
+				single := newLimiter(t, c, alg, limits, Options{Prefix: "s" + prefix, MaxBatch: 1})
+				for _, src := range []string{l.script.src, l.batch.src} {
+					if err := c.ScriptLoad(ctx, src).Err(); err != nil {
+						t.Fatal(err)
+					}
+				}
+				got := runBatch(l, reqs)
+				sc.mu.Lock()
+				batchCalls, singleCalls := sc.shas[l.batch.sha], sc.shas[l.script.sha]
+				sc.mu.Unlock()
+				for i, req := range reqs {
+					want, err := single.AllowN(ctx, req.key, req.n)
+					if req.key == "" && name == "cluster" {
+						// two limits of the empty key are in two slots: both
+						// paths fail the same way
+						if err == nil || got[i].err == nil || !strings.Contains(got[i].err.Error(), "CROSSSLOT") {
+							t.Errorf("%s %v: empty key: grouped %v; single %v; want CROSSSLOT", name, alg, got[i].err, err)
+						}
+						continue
+					}
+					if err != nil || got[i].err != nil || !sameResult(got[i].res, want) {
+						t.Errorf("%s %v NoBatchScript=%v: decision %d (%q n=%d): grouped %+v %v; single %+v %v",
+							name, alg, noBatch, i, req.key, req.n, got[i].res, got[i].err, want, err)
+					}
+				}
+				wantBatch, wantSingle := 2, 2
+				if noBatch {
+					wantBatch, wantSingle = 0, len(reqs)
+				}
+				if batchCalls != wantBatch || singleCalls != wantSingle {
+					t.Errorf("%s %v NoBatchScript=%v: %d batch and %d single script calls; want %d and %d",
+						name, alg, noBatch, batchCalls, singleCalls, wantBatch, wantSingle)
+				}
+				c.Close()
+			}
+		}
+	}
+}

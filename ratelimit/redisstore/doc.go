@@ -21,14 +21,18 @@
 //     least that), so idle keys vanish by themselves.
 //   - Automatic pipelining: concurrent AllowN calls are collected by a few
 //     sender goroutines and sent together in one round trip: as one call of
-//     a batch script that decides them in order (for *redis.Client), or as
-//     one EVALSHA per decision in one pipeline (Cluster and Ring clients,
-//     whose batches span slots, or Options.NoBatchScript). The batch script
-//     takes the batch as one MessagePack argument built in a reused buffer
-//     and answers with one MessagePack reply (decoded by Redis's cmsgpack),
-//     and GCRA reads every key of the batch with one MGET; a batched
-//     decision costs about one allocation on the client and one write
-//     command in Redis.
+//     a batch script that decides them in order (for *redis.Client), or,
+//     for Cluster and Ring clients, whose batches span slots and nodes, as
+//     one pipeline holding one batch-script call per hash slot (Cluster) or
+//     hash tag (Ring) and one EVALSHA per lone decision; Options.NoBatchScript
+//     sends one EVALSHA per decision. The batch script takes the batch as
+//     one MessagePack argument built in a reused buffer and answers with one
+//     MessagePack reply (decoded by Redis's cmsgpack); GCRA and LeakyQueue
+//     read every key of the batch with one MGET and answer one number per
+//     limit and decision, from which the client derives the Result. A
+//     batched decision costs no allocation on the client and one write
+//     command in Redis. Each decision of a batch runs under pcall, so one
+//     that fails in Redis (a key holding another type) fails alone.
 //   - Redis down: FailClosed (an error wrapping ErrUnavailable, the default),
 //     FailOpen (admit), or FailLocal (decide with an in-memory
 //     ratelimit.Store); Options.OnError sees every Redis error.

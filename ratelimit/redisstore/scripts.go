@@ -213,9 +213,11 @@ end
 // decision runs under pcall, so a command that fails (a key holding
 // another type) fails only its own decision: its five numbers become
 // [-1, i, 0, 0, 0] and the i-th string of a second MessagePack array,
-// packed after the first, is the error. Used
-// with clients that are not Redis Cluster or Ring clients (a batch's keys
-// may be in different slots).
+// packed after the first, is the error. A *redis.Client sends a whole
+// batch in one call (KEYS is empty: the keys are in ARGV[2]); Cluster and
+// Ring clients send one call per hash slot (or tag), with that slot's first
+// key as KEYS[1] so that it is routed to the node owning the slot, and all
+// keys the script touches are in that slot.
 const batchFooter = `
 local P = cmsgpack.unpack(ARGV[1])
 local B = cmsgpack.unpack(ARGV[2])
