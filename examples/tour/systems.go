@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/sysdesign-go/sysdesign/examples/autocomplete"
+	"github.com/sysdesign-go/sysdesign/examples/kvstore"
 	"github.com/sysdesign-go/sysdesign/examples/leaderboard"
 	"github.com/sysdesign-go/sysdesign/examples/maps"
 	"github.com/sysdesign-go/sysdesign/examples/messagequeue"
@@ -29,6 +30,7 @@ var systems = []system{
 	{"uniqueid", "snowflake IDs from several generators: unique, time-ordered, decodable", uniqueid.Run},
 	{"urlshortener", "short codes from snowflake IDs and from hashes, stored in an LSM tree: 201/200/400/429, 301 vs 302, Bloom-filtered probes, reopen", urlshortener.Run},
 	{"ratelimiter", "two HTTP servers sharing limits (Redis when available): 200s turn into 429s, then Redis dies and the circuit breaker opens", ratelimiter.Run},
+	{"kvstore", "Dynamo-style replication: quorums, siblings, gossip failure detection, hinted handoff, Merkle-tree repair of missed writes and of a lost disk", kvstore.Run},
 	{"webcrawler", "a polite crawl of a local test web: per-host queues on a hash ring, robots.txt, Bloom-filter and content dedupe, spider traps cut off", webcrawler.Run},
 	{"messagequeue", "partitions on write-ahead logs, keyed order, consumer groups that rebalance and redeliver uncommitted messages, restart, retention", messagequeue.Run},
 	{"autocomplete", "query log to top-k trie snapshot, served over HTTP and swapped while serving", autocomplete.Run},
