@@ -261,3 +261,45 @@ func FuzzDecodeStrings(f *testing.F) {
 		}
 	})
 }
+
+// GCRA's batch script writes each key once, with its final state and an
+// expiry, however many of the batch's decisions admitted it.
+func TestGCRABatchWritesEachKeyOnce(t *testing.T) {
+	srv := redistest.Start(t)
+	c := srv.Client(t)
+	ctx := context.Background()
+	for _, alg := range []ratelimit.Algorithm{ratelimit.GCRA, ratelimit.LeakyQueue} {
+		l := newLimiter(t, c, alg, []ratelimit.Limit{slow(10)}, Options{Prefix: "once-" + alg.String()})
+		if err := c.ScriptLoad(ctx, l.batch.src).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.ConfigResetStat(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
+		reqs := []call{{key: "hot", n: 1}, {key: "hot", n: 2}, {key: "a", n: 1}, {key: "hot", n: 0}, {key: "hot", n: 8}, {key: "hot", n: 3}}
+		got := runBatch(l, reqs)
+		for i, want := range []struct {
+			ok  bool
+			rem int
+		}{{true, 9}, {true, 7}, {true, 9}, {true, 7}, {false, 7}, {true, 4}} {
+			if got[i].err != nil || got[i].res.Allowed != want.ok || got[i].res.Remaining != want.rem {
+				t.Errorf("%v: decision %d: %+v %v; want allowed=%v remaining %d", alg, i, got[i].res, got[i].err, want.ok, want.rem)
+			}
+		}
+		info, err := c.Info(ctx, "commandstats").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(info, "cmdstat_set:calls=2,") {
+			t.Errorf("%v: want 2 SET calls (one per key); commandstats:\n%s", alg, info)
+		}
+		for _, k := range []string{"hot", "a"} {
+			if ttl, err := c.PTTL(ctx, l.Keys(k)[0]).Result(); err != nil || ttl <= 0 {
+				t.Errorf("%v: key %q ttl %v %v; want an expiry", alg, k, ttl, err)
+			}
+		}
+		if r, err := l.AllowN(ctx, "hot", 0); err != nil || r.Remaining != 4 {
+			t.Errorf("%v: hot key after the batch: %+v %v; want 4 remaining", alg, r, err)
+		}
+	}
+}

@@ -283,7 +283,11 @@ return cmsgpack.pack(out)
 // allowed, remaining, retry, reset and delay exactly as the single-request
 // script computes them (gcraVerdict in batch.go). Compared with the
 // generic batch footer this builds no table per decision and packs a fifth
-// of the numbers: a batched decision costs Redis its SET and little else.
+// of the numbers. Writes wait for the end of the script, one SET per key
+// with its final state (the script is atomic and every SET of a call
+// would set the same expiry, so this leaves what writing after each
+// decision would): a batched decision costs Redis one SET and little else,
+// and a key decided k times in a batch is written once.
 const gcraBatchLua = `
 local function decode(s)
   if not s then return false end
@@ -311,6 +315,7 @@ local vals = redis.call('MGET', unpack(keys))
 for i = 1, k do C[keys[i]] = decode(vals[i]) end
 local out, o = {}, 0
 local A = {}
+local D, W, nd = {}, {}, 0
 pos = 1
 while pos <= nb do
   local n = B[pos]
@@ -327,12 +332,15 @@ while pos <= nb do
     out[o] = A[i]
     if ok and n > 0 then
       local key = B[pos + i]
-      local tat = now + A[i]
-      redis.call('SET', key, struct.pack('>d', tat), 'PX', PX[i])
-      C[key] = tat
+      C[key] = now + A[i]
+      if not W[key] then nd = nd + 1; D[nd] = key; W[key] = PX[i] end
     end
   end
   pos = pos + 1 + L
+end
+for i = 1, nd do
+  local key = D[i]
+  redis.call('SET', key, struct.pack('>d', C[key]), 'PX', W[key])
 end
 return cmsgpack.pack(out)
 `
