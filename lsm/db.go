@@ -477,9 +477,15 @@ type tableCache struct {
 }
 
 func (tc *tableCache) get(f *fileMeta) (*sstable.Reader, error) {
+	// A reader stays open as long as a version holds f (evict comes after
+	// the last one is dropped), and only such a version's readers get here.
+	if r := f.reader.Load(); r != nil {
+		return r, nil
+	}
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
 	if r, ok := tc.m[f.num]; ok {
+		f.reader.Store(r)
 		return r, nil
 	}
 	path := tableName(tc.dir, f.num)
@@ -503,6 +509,7 @@ func (tc *tableCache) get(f *fileMeta) (*sstable.Reader, error) {
 		}
 	}
 	tc.m[f.num] = r
+	f.reader.Store(r)
 	return r, nil
 }
 

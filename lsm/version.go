@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync/atomic"
 
 	"github.com/sysdesign-go/sysdesign/lsm/internal/base"
+	"github.com/sysdesign-go/sysdesign/lsm/internal/sstable"
 )
 
 // fileMeta describes one table. refs counts the versions holding it and is
@@ -19,6 +21,9 @@ type fileMeta struct {
 	smallest []byte // internal key
 	largest  []byte // internal key
 	refs     int
+	// reader is the open table, set by tableCache.get so that later reads
+	// skip the cache's lock and map.
+	reader atomic.Pointer[sstable.Reader]
 }
 
 func (f *fileMeta) overlaps(lo, hi []byte) bool {
