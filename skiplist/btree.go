@@ -2,43 +2,79 @@ package skiplist
 
 import "strings"
 
-// A counted B+ tree of members: the alternative index under a SortedSet
+// A counted B+ tree of members: the default index under a SortedSet
 // (Options.Index = BTreeIndex). Leaves hold up to leafCap members as two
 // parallel fixed arrays, scores and slab ids (12 bytes a member, no
 // pointers for the garbage collector to scan), and are linked both ways.
 // Inner nodes hold up to innerMax children, a separator key per child
 // (every key of child i is >= keys[i]; keys[0] is a lower bound kept for
-// merging) and each child's subtree size, so ranks are found by summing
-// sizes on the way down, as in Valkey 8.1's zset B+ tree. Separators are
+// merging) and each child's subtree size, so a rank is a sum of sizes
+// along one root-to-leaf path, as in Valkey 8.1's zset B+ tree. Separators are
 // (score, member string) pairs rather than ids so that they stay valid
 // after their member is deleted and its id reused; inner nodes are about
 // one in 5,000 members, so their size does not matter. A full leaf first
 // passes a member to a sibling with room (as a B*-tree does) and splits
 // only when both neighbours are nearly full, which keeps leaves about 80%
 // full under random inserts instead of 69%.
+//
+// Every node also knows its parent and its index among the parent's
+// children, and every member's slab entry points at the leaf that holds it.
+// ZRANK therefore needs no search at all: it goes straight to the leaf,
+// finds the id there, and climbs to the root adding the sizes of the
+// siblings on the left. Top-down, the same rank cost a binary search over
+// (score, member) separators at every level, a few dependent cache misses
+// each at a million members. Delete climbs the same way, and a score change
+// that keeps a member inside its leaf (the common case for small
+// increments) is a shift within the leaf arrays. The price is 8 bytes a
+// member for the leaf pointer and rewriting the pointers of members that
+// move between leaves (one member for a hand-over to a sibling, half a leaf
+// for a split), and re-indexing a node's children when it gains or loses
+// one, which happens once per leaf split or merge.
 
 const (
 	// leafCap makes a leaf 1016 bytes, just inside the 1024-byte
 	// allocation size class.
-	leafCap  = 83
+	leafCap  = 82
 	leafMin  = leafCap / 4
 	innerMax = 64
 	innerMin = innerMax / 4
 )
 
+// bleaf starts with what a rank climbs through (count, index in the
+// parent, parent) and then the ids, so that finding a member's position (a
+// scan of the ids) and the first step up read one cache line or a few
+// consecutive ones.
 type bleaf struct {
-	scores     [leafCap]float64
-	ids        [leafCap]uint32
 	n          int32
+	idx        int32 // index among parent's children
+	parent     *binner
+	ids        [leafCap]uint32
+	scores     [leafCap]float64
 	prev, next *bleaf
 }
 
 // binner is an inner node; its children are all leaves or all inner nodes.
 type binner struct {
+	parent *binner // nil at the root
+	idx    int     // index among parent's children
 	keys   []zkey
 	sizes  []int
 	leaves []*bleaf
 	inners []*binner
+}
+
+// adopt sets the parent and index of x's children from position i on; it
+// runs whenever children are added to x, removed from it or moved.
+func (x *binner) adopt(i int) {
+	if x.leaves != nil {
+		for ; i < len(x.leaves); i++ {
+			x.leaves[i].parent, x.leaves[i].idx = x, int32(i)
+		}
+		return
+	}
+	for ; i < len(x.inners); i++ {
+		x.inners[i].parent, x.inners[i].idx = x, i
+	}
 }
 
 type btree struct {
@@ -48,7 +84,16 @@ type btree struct {
 }
 
 func newBtree(sl *slab) *btree {
-	return &btree{sl: sl, root: &binner{keys: []zkey{{}}, sizes: []int{0}, leaves: []*bleaf{{}}}}
+	root := &binner{keys: []zkey{{}}, sizes: []int{0}, leaves: []*bleaf{{}}}
+	root.adopt(0)
+	return &btree{sl: sl, root: root}
+}
+
+// own points the slab entries of l's members at positions [i, j) at l.
+func (t *btree) own(l *bleaf, i, j int) {
+	for _, id := range l.ids[i:j] {
+		t.sl.ent(id).leaf = l
+	}
 }
 
 func (t *btree) len() int { return t.n }
@@ -135,7 +180,7 @@ func (l *bleaf) removeAt(i int) {
 }
 
 // moveTail moves the last c members of a to the front of b.
-func moveTail(a, b *bleaf, c int) {
+func (t *btree) moveTail(a, b *bleaf, c int) {
 	an, bn := int(a.n), int(b.n)
 	copy(b.scores[c:bn+c], b.scores[:bn])
 	copy(b.ids[c:bn+c], b.ids[:bn])
@@ -143,10 +188,11 @@ func moveTail(a, b *bleaf, c int) {
 	copy(b.ids[:c], a.ids[an-c:an])
 	a.n -= int32(c)
 	b.n += int32(c)
+	t.own(b, 0, c)
 }
 
 // moveHead moves the first c members of b to the end of a.
-func moveHead(a, b *bleaf, c int) {
+func (t *btree) moveHead(a, b *bleaf, c int) {
 	an, bn := int(a.n), int(b.n)
 	copy(a.scores[an:an+c], b.scores[:c])
 	copy(a.ids[an:an+c], b.ids[:c])
@@ -154,6 +200,7 @@ func moveHead(a, b *bleaf, c int) {
 	copy(b.ids[:bn-c], b.ids[c:bn])
 	a.n += int32(c)
 	b.n -= int32(c)
+	t.own(a, an, an+c)
 }
 
 // insert adds id, whose member must be absent.
@@ -166,6 +213,7 @@ func (t *btree) insert(id uint32) {
 			sizes:  []int{old.size(), right.size()},
 			inners: []*binner{old, right},
 		}
+		t.root.adopt(0)
 	}
 	t.n++
 }
@@ -180,6 +228,7 @@ func (t *btree) insertAt(x *binner, k zkey, id uint32) (*binner, zkey) {
 		}
 		l := x.leaves[c]
 		l.insertAt(t.lowerBound(l, k), k.score, id)
+		t.sl.ent(id).leaf = l
 		x.sizes[c]++
 	} else {
 		x.sizes[c]++
@@ -190,6 +239,7 @@ func (t *btree) insertAt(x *binner, k zkey, id uint32) (*binner, zkey) {
 			x.inners = insertAt(x.inners, c+1, right)
 			x.keys = insertAt(x.keys, c+1, sep)
 			x.sizes = insertAt(x.sizes, c+1, rs)
+			x.adopt(c + 1)
 		}
 	}
 	if len(x.keys) <= innerMax {
@@ -211,6 +261,7 @@ func (t *btree) insertAt(x *binner, k zkey, id uint32) (*binner, zkey) {
 	}
 	clear(x.keys[h:])
 	x.keys, x.sizes = x.keys[:h], x.sizes[:h]
+	r.adopt(0)
 	return r, r.keys[0]
 }
 
@@ -220,7 +271,7 @@ func (t *btree) insertAt(x *binner, k zkey, id uint32) (*binner, zkey) {
 func (t *btree) makeRoom(x *binner, c int, k zkey) int {
 	l := x.leaves[c]
 	if c > 0 && x.leaves[c-1].n < leafCap-1 {
-		moveHead(x.leaves[c-1], l, 1)
+		t.moveHead(x.leaves[c-1], l, 1)
 		x.sizes[c-1]++
 		x.sizes[c]--
 		x.keys[c] = t.keyAt(l, 0)
@@ -230,7 +281,7 @@ func (t *btree) makeRoom(x *binner, c int, k zkey) int {
 		return c
 	}
 	if c+1 < len(x.keys) && x.leaves[c+1].n < leafCap-1 {
-		moveTail(l, x.leaves[c+1], 1)
+		t.moveTail(l, x.leaves[c+1], 1)
 		x.sizes[c]--
 		x.sizes[c+1]++
 		x.keys[c+1] = t.keyAt(x.leaves[c+1], 0)
@@ -240,7 +291,7 @@ func (t *btree) makeRoom(x *binner, c int, k zkey) int {
 		return c + 1
 	}
 	r := &bleaf{prev: l, next: l.next}
-	moveTail(l, r, leafCap-leafCap/2)
+	t.moveTail(l, r, leafCap-leafCap/2)
 	if l.next != nil {
 		l.next.prev = r
 	}
@@ -250,6 +301,7 @@ func (t *btree) makeRoom(x *binner, c int, k zkey) int {
 	x.keys = insertAt(x.keys, c+1, sep)
 	x.sizes = insertAt(x.sizes, c+1, int(r.n))
 	x.sizes[c] -= int(r.n)
+	x.adopt(c + 1)
 	if compareZ(k, sep) < 0 {
 		return c
 	}
@@ -271,35 +323,97 @@ func removeAt[T any](s []T, i int) []T {
 	return s[:len(s)-1]
 }
 
-// delete removes id, which must be present with its current score.
+// delete removes id, which must be present: it goes to id's leaf, removes
+// it there and climbs to the root, decrementing the sizes on the way and
+// then merging or rebalancing any node on the path that became underfull.
 func (t *btree) delete(id uint32) {
-	t.deleteAt(t.root, t.sl.key(id), id)
+	l := t.sl.ent(id).leaf
+	t.deleteAt(l, l.indexOf(id))
 	t.n--
+}
+
+// deleteAt removes the member at position i of l (leaving t.n alone).
+func (t *btree) deleteAt(l *bleaf, i int) {
+	l.removeAt(i)
+	for x, i := l.parent, int(l.idx); x != nil; x, i = x.parent, x.idx {
+		x.sizes[i]--
+	}
+	x := l.parent
+	if l.n < leafMin && len(x.keys) >= 2 {
+		t.rebalance(x, min(int(l.idx), len(x.keys)-2))
+	}
+	for p := x.parent; p != nil; x, p = p, p.parent {
+		if len(x.keys) < innerMin && len(p.keys) >= 2 {
+			t.rebalance(p, min(x.idx, len(p.keys)-2))
+		}
+	}
 	for len(t.root.keys) == 1 && t.root.inners != nil {
 		t.root = t.root.inners[0]
+		t.root.parent, t.root.idx = nil, 0
 	}
 }
 
-func (t *btree) deleteAt(x *binner, k zkey, id uint32) {
-	c := x.child(k)
-	x.sizes[c]--
-	if x.leaves != nil {
-		l := x.leaves[c]
-		l.removeAt(l.indexOf(id))
-		if l.n >= leafMin || len(x.keys) < 2 {
-			return
+// inside reports whether k sorts strictly between two members of l, the
+// condition for k to go into l with no separator changing, and returns
+// k's position in l.
+func (t *btree) inside(l *bleaf, k zkey) (int, bool) {
+	n := int(l.n)
+	if n < 2 || t.cmpAt(l, 0, k) >= 0 || t.cmpAt(l, n-1, k) <= 0 {
+		return 0, false
+	}
+	return t.lowerBound(l, k), true
+}
+
+// rescore changes id's score to v (v differs from the current score).
+// When the new key still lies strictly between two other members of id's
+// leaf, no separator or size changes and the member only shifts within the
+// leaf. When it lies strictly inside the next or previous leaf (which has
+// room), the member moves there and only the sizes on the two paths to the
+// root change. Otherwise it is deleted and inserted again from the root.
+func (t *btree) rescore(id uint32, v float64) {
+	e := t.sl.ent(id)
+	l := e.leaf
+	n := int(l.n)
+	pos := l.indexOf(id)
+	k := zkey{v, e.member}
+	j := t.lowerBound(l, k) // the old key differs from the new one
+	dst := j
+	if pos < j {
+		dst--
+	}
+	// dst members other than id stay below the new key, n-1-dst above it
+	if dst > 0 && dst < n-1 {
+		if dst > pos {
+			copy(l.ids[pos:dst], l.ids[pos+1:dst+1])
+			copy(l.scores[pos:dst], l.scores[pos+1:dst+1])
+		} else {
+			copy(l.ids[dst+1:pos+1], l.ids[dst:pos])
+			copy(l.scores[dst+1:pos+1], l.scores[dst:pos])
 		}
-	} else {
-		t.deleteAt(x.inners[c], k, id)
-		if len(x.inners[c].keys) >= innerMin || len(x.keys) < 2 {
+		l.ids[dst], l.scores[dst] = id, v
+		e.score = v
+		return
+	}
+	nb := l.prev
+	if dst > 0 {
+		nb = l.next
+	}
+	if nb != nil && nb.n < leafCap {
+		if i, ok := t.inside(nb, k); ok {
+			// Insert first: deleting first could merge l into nb.
+			nb.insertAt(i, v, id)
+			e.leaf = nb
+			for x, i := nb.parent, int(nb.idx); x != nil; x, i = x.parent, x.idx {
+				x.sizes[i]++
+			}
+			e.score = v
+			t.deleteAt(l, pos)
 			return
 		}
 	}
-	l := c
-	if c+1 == len(x.keys) {
-		l = c - 1
-	}
-	t.rebalance(x, l)
+	t.delete(id)
+	e.score = v
+	t.insert(id)
 }
 
 // rebalance merges children l and l+1 of x, or shares their contents
@@ -309,7 +423,7 @@ func (t *btree) rebalance(x *binner, l int) {
 		a, b := x.leaves[l], x.leaves[l+1]
 		total := int(a.n + b.n)
 		if total <= leafCap {
-			moveHead(a, b, int(b.n))
+			t.moveHead(a, b, int(b.n))
 			a.next = b.next
 			if b.next != nil {
 				b.next.prev = a
@@ -319,9 +433,9 @@ func (t *btree) rebalance(x *binner, l int) {
 			return
 		}
 		if h := total / 2; int(a.n) < h {
-			moveHead(a, b, h-int(a.n))
+			t.moveHead(a, b, h-int(a.n))
 		} else {
-			moveTail(a, b, int(a.n)-h)
+			t.moveTail(a, b, int(a.n)-h)
 		}
 		x.keys[l+1] = t.keyAt(b, 0)
 		x.sizes[l], x.sizes[l+1] = int(a.n), int(b.n)
@@ -334,7 +448,9 @@ func (t *btree) rebalance(x *binner, l int) {
 	leaves := append(a.leaves, b.leaves...)
 	sizes := append(a.sizes, b.sizes...)
 	if len(keys) <= innerMax {
+		an := len(a.keys)
 		a.keys, a.inners, a.leaves, a.sizes = keys, kids, leaves, sizes
+		a.adopt(an)
 		t.dropKid(x, l+1)
 		x.sizes[l] = a.size()
 		return
@@ -353,6 +469,8 @@ func (t *btree) rebalance(x *binner, l int) {
 	}
 	clear(keys[h:])
 	a.keys, a.sizes = keys[:h], sizes[:h]
+	a.adopt(0)
+	b.adopt(0)
 	x.keys[l+1] = b.keys[0]
 	x.sizes[l], x.sizes[l+1] = a.size(), b.size()
 }
@@ -365,6 +483,7 @@ func (t *btree) dropKid(x *binner, i int) {
 	}
 	x.keys = removeAt(x.keys, i)
 	x.sizes = removeAt(x.sizes, i)
+	x.adopt(i)
 }
 
 // countWhile returns how many leading keys satisfy f, which must be true
@@ -403,21 +522,18 @@ func (t *btree) countWhile(f func(zkey) bool) int {
 	}
 }
 
-// rank returns the number of keys less than id's. O(log n).
+// rank returns the number of keys less than id's: id's position in its
+// leaf plus, at every level up to the root, the sizes of the siblings to
+// the left. O(log n), with no key comparisons.
 func (t *btree) rank(id uint32) int {
-	k := t.sl.key(id)
-	x := t.root
-	n := 0
-	for {
-		c := x.child(k)
-		for _, s := range x.sizes[:c] {
+	l := t.sl.ent(id).leaf
+	n := l.indexOf(id)
+	for x, i := l.parent, int(l.idx); x != nil; x, i = x.parent, x.idx {
+		for _, s := range x.sizes[:i] {
 			n += s
 		}
-		if x.leaves != nil {
-			return n + x.leaves[c].indexOf(id)
-		}
-		x = x.inners[c]
 	}
+	return n
 }
 
 // leafAt returns the leaf holding rank i and i's position in it.

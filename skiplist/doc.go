@@ -48,23 +48,30 @@
 // beside a (score, member) index would hold.
 //
 // By default the ordered index is a counted B+ tree, what Valkey 8.1 moved
-// its zsets to: leaves hold up to 83 members as parallel arrays of scores
+// its zsets to: leaves hold up to 82 members as parallel arrays of scores
 // and ids (12 bytes a member, no pointers for the garbage collector), linked
-// both ways; inner nodes hold up to 64 children with their subtree sizes, so
-// a rank is a sum on the way down. A full leaf hands a member to a sibling
-// with room before splitting, which keeps leaves about 80% full. At a
-// million members (benchmarks/skiplist, BenchmarkSkiplist_ZMemory) a
-// SortedSet takes about 51 B per member besides the member strings: 24 in
-// the slab, 8 in the hash table, about 18 in the leaves. Options.Index =
-// [SkiplistIndex] keeps the ids in a skiplist [Map] instead, as Redis does:
-// about 104 B per member, and ZRANK, ZINCRBY and the leaderboard's ±4 window
-// several times slower at that size, because a search follows about log_4 n
-// scattered nodes instead of touching log_64 n contiguous arrays. The B+ tree
-// is the default because it wins on every measured operation and on memory;
-// the skiplist stays available for code that wants Redis's exact structure,
-// and [Map] remains a skiplist for ordered maps with ranks. Both indexes
-// pass the same Redis differential test and are compared with each other
-// under tens of thousands of random commands.
+// both ways; inner nodes hold up to 64 children with their subtree sizes.
+// Each member's slab entry also points at its leaf, and every node knows
+// its parent and its place in it, so ZRANK goes straight to the leaf and
+// climbs to the root adding the sizes of the siblings on the left, with no
+// key comparisons; at a million members its cost is the cache misses of the
+// hash probe, the slab entry and the leaf. A score change that keeps the
+// member inside its leaf (or moves it into the next or previous leaf) does
+// not search from the root either. A full leaf hands a member to a sibling
+// with room before splitting. At a million members
+// (benchmarks/skiplist, BenchmarkSkiplist_ZMemory) a SortedSet takes about
+// 56 B per member besides the member strings: 32 in the slab (string
+// header, score, leaf pointer), 8 in the hash table, about 16 in the leaves.
+// Options.Index = [SkiplistIndex] keeps the ids in a skiplist [Map] instead,
+// as Redis does: about 110 B per member, and ZRANK, ZINCRBY and the
+// leaderboard's ±4 window several times slower at that size, because a
+// search follows about log_4 n scattered nodes instead of touching log_64 n
+// contiguous arrays. The B+ tree is the default because it wins on every
+// measured operation and on memory; the skiplist stays available for code
+// that wants Redis's exact structure, and [Map] remains a skiplist for
+// ordered maps with ranks. Both indexes pass the same Redis differential
+// test and are compared with each other under tens of thousands of random
+// commands.
 //
 // # Leaderboard
 //

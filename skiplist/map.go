@@ -42,11 +42,12 @@ func (o Options) Validate() error {
 type Index int
 
 const (
-	// BTreeIndex, the default, keeps a SortedSet in a counted B+ tree (83
+	// BTreeIndex, the default, keeps a SortedSet in a counted B+ tree (82
 	// members per leaf in parallel score and id arrays, subtree sizes in
-	// inner nodes), as Valkey 8.1 does: at a million members it takes half
-	// the memory of the skiplist and answers ZRANK, ZINCRBY and ranges
-	// several times faster. See the package documentation.
+	// inner nodes, a leaf pointer per member), as Valkey 8.1 does: at a
+	// million members it takes about half the memory of the skiplist and
+	// answers ZRANK, ZINCRBY and ranges several times faster. See the
+	// package documentation.
 	BTreeIndex Index = iota
 	// SkiplistIndex keeps a SortedSet in a [Map] (a skiplist with spans),
 	// as Redis does.

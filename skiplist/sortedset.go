@@ -60,6 +60,9 @@ type SortedSet struct {
 type zindex interface {
 	insert(id uint32)
 	delete(id uint32)
+	// rescore sets id's score in the slab to v, which differs from the
+	// current score, and moves id to its new place.
+	rescore(id uint32, v float64)
 	len() int
 	// rank returns the 0-based rank of id, which must be present.
 	rank(id uint32) int
@@ -89,6 +92,11 @@ func (x skipIndex) key(id uint32) zid { return zid{x.sl.score(id), id} }
 func (x skipIndex) insert(id uint32)  { x.m.Set(x.key(id), struct{}{}) }
 func (x skipIndex) delete(id uint32)  { x.m.Delete(x.key(id)) }
 func (x skipIndex) len() int          { return x.m.Len() }
+func (x skipIndex) rescore(id uint32, v float64) {
+	x.delete(id)
+	x.sl.setScore(id, v)
+	x.insert(id)
+}
 func (x skipIndex) rank(id uint32) int {
 	r, _ := x.m.Rank(x.key(id))
 	return r
@@ -235,9 +243,7 @@ func (s *SortedSet) add(opts AddOptions, member string, score float64) (added, c
 
 func (s *SortedSet) move(id uint32, to float64) {
 	s.version++
-	s.list.delete(id)
-	s.sl.setScore(id, to)
-	s.list.insert(id)
+	s.list.rescore(id, to)
 }
 
 // AddIncr is ZADD with the INCR flag: it adds delta to member's score

@@ -204,12 +204,32 @@ func checkIndex(t *testing.T, s *SortedSet) {
 	}
 }
 
-// checkBtree verifies sizes, separators, ordering, fill and leaf links.
+// checkBtree verifies sizes, separators, ordering, fill, leaf links, the
+// parent and index of every node, and that every member's slab entry
+// points at the leaf holding it.
 func checkBtree(t *testing.T, bt *btree) {
 	t.Helper()
 	var leaves []*bleaf
+	if bt.root.parent != nil || bt.root.idx != 0 {
+		t.Fatalf("root has parent %p, index %d", bt.root.parent, bt.root.idx)
+	}
 	var walk func(x *binner, lo, hi *zkey, root bool) int
 	walk = func(x *binner, lo, hi *zkey, root bool) int {
+		for i, c := range x.inners {
+			if c.parent != x || c.idx != i {
+				t.Fatalf("inner child %d of %p has parent %p, index %d", i, x, c.parent, c.idx)
+			}
+		}
+		for i, l := range x.leaves {
+			if l.parent != x || int(l.idx) != i {
+				t.Fatalf("leaf child %d of %p has parent %p, index %d", i, x, l.parent, l.idx)
+			}
+			for _, id := range l.ids[:l.n] {
+				if e := bt.sl.ent(id); e.leaf != l {
+					t.Fatalf("member %q (id %d) is in leaf %p; its entry says %p", e.member, id, l, e.leaf)
+				}
+			}
+		}
 		nk := len(x.leaves) + len(x.inners)
 		if (x.leaves != nil) == (x.inners != nil) || nk != len(x.keys) || nk != len(x.sizes) || (!root && nk < innerMin) || (root && x.inners != nil && nk < 2) {
 			t.Fatalf("inner node shape: %d leaves, %d inners, %d keys, %d sizes", len(x.leaves), len(x.inners), len(x.keys), len(x.sizes))
@@ -437,4 +457,116 @@ func TestSortedSetIterateWhileChanging(t *testing.T) {
 			checkIndex(t, s)
 		}
 	}
+}
+
+// TestBtreeRescore checks the B+ tree's score change, which shifts a member
+// within its leaf when the new key stays strictly between two other members
+// of that leaf and moves it straight into the next or previous leaf when
+// the key lies inside that one, against the general path (delete, set the
+// score, insert from the root) applied to a second set: same order, same
+// ranks, valid trees. Scores
+// have many ties (ordered by member), small and large jumps and infinities,
+// and both paths must run many times.
+func TestBtreeRescore(t *testing.T) {
+	fast, slow := newSetOrFail(t), newSetOrFail(t)
+	ref := slow.list.(*btree)
+	r := rand.New(rand.NewPCG(21, 22))
+	const n = 3000
+	name := func(i int) string { return "u" + strconv.Itoa(i) }
+	for i := range n {
+		e := Entry{name(i), float64(r.IntN(300))}
+		fast.Add(AddOptions{}, e)
+		slow.Add(AddOptions{}, e)
+	}
+	ops := 20000
+	if raceflag.Enabled {
+		ops = 6000
+	}
+	inPlace, moved, nextDoor := 0, 0, 0
+	for op := range ops {
+		m := name(r.IntN(n))
+		cur, _ := fast.Score(m)
+		var v float64
+		switch k := r.IntN(20); {
+		case k == 0:
+			v = math.Inf(1)
+		case k == 1:
+			v = math.Inf(-1)
+		case k < 5:
+			v = float64(r.IntN(300))
+		default:
+			v = cur + float64(r.IntN(7)-3)
+			if math.IsInf(cur, 0) {
+				v = float64(r.IntN(300))
+			}
+		}
+		if v == cur {
+			continue
+		}
+		// Predict the path from the leaf's contents: in place exactly
+		// when other members of the leaf sort both below and above.
+		id, _ := fast.lookup(m)
+		fb := fast.list.(*btree)
+		l := fast.sl.ent(id).leaf
+		below, above := 0, 0
+		for j := range int(l.n) {
+			if l.ids[j] == id {
+				continue
+			}
+			if compareZ(fb.keyAt(l, j), zkey{v, m}) < 0 {
+				below++
+			} else {
+				above++
+			}
+		}
+		leaves := ref.len()
+		prev, next := l.prev, l.next
+		if _, err := fast.Add(AddOptions{}, Entry{m, v}); err != nil {
+			t.Fatal(err)
+		}
+		if below > 0 && above > 0 {
+			inPlace++
+			if fast.sl.ent(id).leaf != l {
+				t.Fatalf("op %d: %q moved to another leaf though it stays inside its own", op, m)
+			}
+		} else {
+			moved++
+			if nl := fast.sl.ent(id).leaf; nl != nil && (nl == prev || nl == next) {
+				nextDoor++
+			}
+		}
+		rid, _ := slow.lookup(m)
+		ref.delete(rid)
+		slow.sl.setScore(rid, v)
+		ref.insert(rid)
+		if ref.len() != leaves {
+			t.Fatalf("reference tree size changed")
+		}
+		if op%500 == 0 || op == ops-1 {
+			checkIndex(t, fast)
+			checkIndex(t, slow)
+			got, want := fast.RangeByRank(0, -1, false), slow.RangeByRank(0, -1, false)
+			if !slices.Equal(got, want) {
+				t.Fatalf("op %d: orders differ", op)
+			}
+			for i := 0; i < len(want); i += 37 {
+				if rk, _, _ := fast.Rank(want[i].Member); rk != i {
+					t.Fatalf("op %d: Rank(%q) = %d; want %d", op, want[i].Member, rk, i)
+				}
+			}
+		}
+	}
+	t.Logf("%d in place, %d moved (%d to a neighbouring leaf)", inPlace, moved, nextDoor)
+	if inPlace < ops/10 || moved < ops/10 || nextDoor < ops/20 {
+		t.Fatalf("paths not all exercised: %d in place, %d moved, %d of them next door", inPlace, moved, nextDoor)
+	}
+}
+
+func newSetOrFail(t *testing.T) *SortedSet {
+	t.Helper()
+	s, err := NewSortedSet(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -18,10 +18,17 @@ const (
 	chunkMask = chunkLen - 1
 )
 
-type chunk struct {
-	members [chunkLen]string
-	scores  [chunkLen]float64
+// zent is one slab slot. A member's string header, its score and (with the
+// B+ tree index) its leaf sit side by side, so a lookup that has just
+// verified the member finds the score and the leaf in the same cache line;
+// with separate arrays each was another cache miss at a million members.
+type zent struct {
+	member string
+	score  float64
+	leaf   *bleaf // the B+ tree leaf holding the member; nil under the skiplist
 }
+
+type chunk [chunkLen]zent
 
 // slab holds members and scores by id. Freed ids are reused.
 type slab struct {
@@ -30,16 +37,17 @@ type slab struct {
 	free   []uint32
 }
 
-func (s *slab) member(id uint32) string { return s.chunks[id>>chunkBits].members[id&chunkMask] }
-func (s *slab) score(id uint32) float64 { return s.chunks[id>>chunkBits].scores[id&chunkMask] }
+func (s *slab) ent(id uint32) *zent     { return &s.chunks[id>>chunkBits][id&chunkMask] }
+func (s *slab) member(id uint32) string { return s.ent(id).member }
+func (s *slab) score(id uint32) float64 { return s.ent(id).score }
 func (s *slab) setScore(id uint32, v float64) {
-	s.chunks[id>>chunkBits].scores[id&chunkMask] = v
+	s.ent(id).score = v
 }
 
 // key returns the index key of id.
 func (s *slab) key(id uint32) zkey {
-	c := s.chunks[id>>chunkBits]
-	return zkey{c.scores[id&chunkMask], c.members[id&chunkMask]}
+	e := s.ent(id)
+	return zkey{e.score, e.member}
 }
 
 func (s *slab) alloc(member string, score float64) uint32 {
@@ -54,16 +62,12 @@ func (s *slab) alloc(member string, score float64) uint32 {
 			s.chunks = append(s.chunks, new(chunk))
 		}
 	}
-	c := s.chunks[id>>chunkBits]
-	c.members[id&chunkMask] = member
-	c.scores[id&chunkMask] = score
+	*s.ent(id) = zent{member: member, score: score}
 	return id
 }
 
 func (s *slab) release(id uint32) {
-	c := s.chunks[id>>chunkBits]
-	c.members[id&chunkMask] = ""
-	c.scores[id&chunkMask] = 0
+	*s.ent(id) = zent{}
 	s.free = append(s.free, id)
 }
 

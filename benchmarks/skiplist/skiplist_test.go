@@ -20,6 +20,7 @@ import (
 
 	gbtree "github.com/google/btree"
 	huandu "github.com/huandu/skiplist"
+	"github.com/sysdesign-go/sysdesign/benchmarks/internal/cputime"
 	"github.com/sysdesign-go/sysdesign/skiplist"
 	tbtree "github.com/tidwall/btree"
 )
@@ -354,11 +355,13 @@ func BenchmarkSkiplist_ZRevRank(b *testing.B) {
 	eachSet(b, func(b *testing.B, s *skiplist.SortedSet) {
 		r := rand.New(rand.NewPCG(15, 16))
 		b.ReportAllocs()
+		done := cputime.Start(b)
 		for b.Loop() {
 			if _, _, ok := s.RevRank(memberNames[r.IntN(len(memberNames))]); !ok {
 				b.Fatal("member missing")
 			}
 		}
+		done()
 	})
 }
 
@@ -367,11 +370,13 @@ func BenchmarkSkiplist_ZIncrBy(b *testing.B) {
 	eachSet(b, func(b *testing.B, s *skiplist.SortedSet) {
 		r := rand.New(rand.NewPCG(17, 18))
 		b.ReportAllocs()
+		done := cputime.Start(b)
 		for b.Loop() {
 			if _, err := s.IncrBy(memberNames[r.IntN(len(memberNames))], float64(r.IntN(1000)-500)); err != nil {
 				b.Fatal(err)
 			}
 		}
+		done()
 	})
 }
 
@@ -381,12 +386,14 @@ func BenchmarkSkiplist_ZAround(b *testing.B) {
 	eachSet(b, func(b *testing.B, s *skiplist.SortedSet) {
 		r := rand.New(rand.NewPCG(19, 20))
 		b.ReportAllocs()
+		done := cputime.Start(b)
 		for b.Loop() {
 			rank, _, _ := s.RevRank(memberNames[r.IntN(len(memberNames))])
 			if len(s.RangeByRank(max(rank-4, 0), rank+4, true)) == 0 {
 				b.Fatal("empty window")
 			}
 		}
+		done()
 	})
 }
 
