@@ -63,6 +63,11 @@ func BenchmarkCHQuery_Route(b *testing.B) {
 	benchQuery(b, h.NewQuery().Route, g.NumNodes())
 }
 
+func BenchmarkCHQuery_Distance(b *testing.B) {
+	g, h := loadLux(b)
+	benchQuery(b, h.NewQuery().Distance, g.NumNodes())
+}
+
 func BenchmarkCHQuery_RouteParallel(b *testing.B) {
 	g, h := loadLux(b)
 	pairs := benchPairs(g.NumNodes(), 1000)

@@ -337,6 +337,7 @@ func (c *contractor) hierarchy(order []uint32) (*Hierarchy, error) {
 		return nil, err
 	}
 	h.markLeaves()
+	h.buildExpansions()
 	return h, nil
 }
 

@@ -40,9 +40,11 @@
 //     lazy updates, and adds shortcuts where limited witness searches find
 //     no alternative. Queries are bidirectional upward searches with
 //     stall-on-demand that settle a few hundred nodes even on country-size
-//     graphs; paths are unpacked into original arcs by an iterative walk
-//     over the two child-arc indexes every shortcut records, with no
-//     searching and no allocation. [CHQuery.Table]
+//     graphs; paths are unpacked into original arcs from in-memory copies
+//     of every shortcut's interior nodes (shortcuts of up to 64 interior
+//     nodes; longer ones split through the two child arcs each shortcut
+//     records), with no searching and no allocation. [CHQuery.Distance]
+//     runs the same search without unpacking. [CHQuery.Table]
 //     computes many-to-many tables with buckets. [Hierarchy.WriteTo] and
 //     [ReadHierarchy] save and load a hierarchy (versioned, checksummed);
 //     [Hierarchy.Recontract] rebuilds the shortcuts for new weights (live

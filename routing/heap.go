@@ -5,7 +5,6 @@ package routing
 type nodeState struct {
 	dist   int64
 	parent int32
-	aux    int32 // index of the parent arc (CH)
 	gen    uint32
 	pos    int32 // heap slot, -1 when not in the heap
 }

@@ -23,7 +23,24 @@ type Hierarchy struct {
 	// Child arcs of each shortcut, parallel to fArcs and bArcs.
 	fKids []chKids
 	bKids []chKids
+
+	// Unpacked interiors of short shortcuts, derived in memory (never
+	// stored in files): the original node IDs strictly between the ends of
+	// upward arc i are fExp[fExpFirst[i]:fExpFirst[i+1]], in path order,
+	// when the shortcut has at most maxExpanded of them; longer shortcuts
+	// have an empty range and unpack through their child arcs. Likewise
+	// bExp for downward arcs. Copying a contiguous run instead of walking
+	// one child record per path node is what makes unpacking cheap: the
+	// walk is a chain of dependent cache misses.
+	fExpFirst, bExpFirst []uint32
+	fExp, bExp           []uint32
 }
+
+// maxExpanded is the longest shortcut interior (in nodes) kept unpacked in
+// memory. On road graphs most shortcuts are far shorter, so the copies cost
+// about as much memory as the arcs themselves; the few longer shortcuts
+// split into two halves that usually are cached.
+const maxExpanded = 64
 
 // noKid marks the child indexes of an original arc.
 const noKid = ^uint32(0)
@@ -31,9 +48,6 @@ const noKid = ^uint32(0)
 // leafBit is set, in memory only, on a child index whose arc is an original
 // arc, so unpacking emits it without reading its chKids.
 const leafBit = 1 << 31
-
-// leafKids describes an original arc.
-var leafKids = chKids{mid: -1, down: noKid, up: noKid}
 
 // chKids describes how an arc unpacks. For a shortcut a -> b, mid is the
 // rank m of its middle node, down indexes bArcs (arc a -> m, stored at m)
@@ -76,9 +90,11 @@ func (h *Hierarchy) NumShortcuts() int {
 	return k
 }
 
-// Bytes returns the approximate memory held by the hierarchy's arrays.
+// Bytes returns the approximate memory held by the hierarchy's arrays,
+// the in-memory copies of unpacked shortcuts included.
 func (h *Hierarchy) Bytes() int {
-	return 4*(2*h.n+len(h.fFirst)+len(h.bFirst)) + 24*(len(h.fArcs)+len(h.bArcs))
+	return 4*(2*h.n+len(h.fFirst)+len(h.bFirst)) + 24*(len(h.fArcs)+len(h.bArcs)) +
+		4*(len(h.fExpFirst)+len(h.bExpFirst)+len(h.fExp)+len(h.bExp))
 }
 
 // Rank returns the contraction rank of node v (0 = contracted first), or -1.
@@ -115,203 +131,69 @@ func (h *Hierarchy) findKids(m, a, b, w uint32) (k chKids, ok bool) {
 	return chKids{mid: -1, down: noKid, up: noKid}, false
 }
 
-// CHQuery answers shortest-path queries and distance tables on a
-// [Hierarchy] with bidirectional upward Dijkstra and stall-on-demand. It
-// holds O(NumNodes) reusable buffers, so queries do not allocate once warm.
-//
-// A CHQuery is not safe for concurrent use; create one per goroutine. Many
-// CHQueries can share one Hierarchy.
-type CHQuery struct {
-	h     *Hierarchy
-	fw    side
-	bw    side
-	path  []int
-	stack []chFrame
-
-	// many-to-many state
-	buckets []bucketEntry
-	bstart  []int32
-	bend    []int32
-	bgen    []uint32
-	bcur    uint32
-}
-
-// chFrame is an arc waiting to be unpacked: end is the node ID of its head
-// along the path, kids its middle and child arcs.
-type chFrame struct {
-	end  uint32
-	kids chKids
-}
-
-// NewQuery returns a query object for h.
-func (h *Hierarchy) NewQuery() *CHQuery {
-	return &CHQuery{h: h, fw: newSide(h.n, true), bw: newSide(h.n, true)}
-}
-
-// Hierarchy returns the hierarchy q queries.
-func (q *CHQuery) Hierarchy() *Hierarchy { return q.h }
-
-// Route returns the shortest path from src to dst (original node IDs, with
-// shortcuts unpacked into original arcs). Settled counts the nodes settled
-// by both upward searches, stalled ones included.
-func (q *CHQuery) Route(src, dst int) (Result, error) {
-	h := q.h
-	if src < 0 || src >= h.n {
-		return Result{}, unknownNode(src)
-	}
-	if dst < 0 || dst >= h.n {
-		return Result{}, unknownNode(dst)
-	}
-	s, t := h.rank[src], h.rank[dst]
-	f, b := &q.fw, &q.bw
-	f.reset()
-	b.reset()
-	f.touch(s)
-	f.st[s].dist = 0
-	f.st[s].aux = -1
-	f.heap.push(s, 0)
-	b.touch(t)
-	b.st[t].dist = 0
-	b.st[t].aux = -1
-	b.heap.push(t, 0)
-	best := Infinity
-	meet := int32(-1)
-	settled := 0
-	fdone, bdone := false, false
-	forward := true
-	for !(fdone && bdone) {
-		if !fdone && (f.heap.len() == 0 || f.heap.minKey() >= best) {
-			fdone = true
-		}
-		if !bdone && (b.heap.len() == 0 || b.heap.minKey() >= best) {
-			bdone = true
-		}
-		if fdone && bdone {
-			break
-		}
-		if fdone {
-			forward = false
-		} else if bdone {
-			forward = true
-		}
-		settled++
-		if forward {
-			u, du := f.heap.pop()
-			if bd := b.d(u); bd != Infinity && du+bd < best {
-				best, meet = du+bd, int32(u)
-			}
-			if !q.stalledFw(u, du) {
-				for i := h.fFirst[u]; i < h.fFirst[u+1]; i++ {
-					v := h.fArcs[i].head
-					nd := du + int64(h.fArcs[i].w)
-					f.touch(v)
-					if nd < f.st[v].dist {
-						f.st[v].dist = nd
-						f.st[v].parent = int32(u)
-						f.st[v].aux = int32(i)
-						f.heap.push(v, nd)
-					}
-				}
-			}
-		} else {
-			u, du := b.heap.pop()
-			if fd := f.d(u); fd != Infinity && du+fd < best {
-				best, meet = du+fd, int32(u)
-			}
-			if !q.stalledBw(u, du) {
-				for i := h.bFirst[u]; i < h.bFirst[u+1]; i++ {
-					v := h.bArcs[i].head
-					nd := du + int64(h.bArcs[i].w)
-					b.touch(v)
-					if nd < b.st[v].dist {
-						b.st[v].dist = nd
-						b.st[v].parent = int32(u)
-						b.st[v].aux = int32(i)
-						b.heap.push(v, nd)
-					}
-				}
-			}
-		}
-		forward = !forward
-	}
-	if meet < 0 {
-		return Result{Settled: settled}, ErrNoPath
-	}
-	q.unpack(uint32(meet))
-	return Result{Dist: best, Path: q.path, Settled: settled}, nil
-}
-
-// stalledFw reports whether a higher node reaches u (forward) more cheaply
-// than du through a downward arc, so u's edges need not be relaxed.
-func (q *CHQuery) stalledFw(u uint32, du int64) bool {
-	h, f := q.h, &q.fw
-	for i := h.bFirst[u]; i < h.bFirst[u+1]; i++ {
-		if x := f.d(h.bArcs[i].head); x != Infinity && x+int64(h.bArcs[i].w) < du {
-			return true
-		}
-	}
-	return false
-}
-
-func (q *CHQuery) stalledBw(u uint32, du int64) bool {
-	h, b := q.h, &q.bw
-	for i := h.fFirst[u]; i < h.fFirst[u+1]; i++ {
-		if x := b.d(h.fArcs[i].head); x != Infinity && x+int64(h.fArcs[i].w) < du {
-			return true
-		}
-	}
-	return false
-}
-
-// unpack writes the original-node path through meet into q.path. Each
-// search-tree arc is expanded with an explicit stack using the recorded
-// child indexes of its shortcuts, so unpacking does no searching; child
-// arcs are stored at strictly lower ranks, so it terminates.
-func (q *CHQuery) unpack(meet uint32) {
-	h, f, b := q.h, &q.fw, &q.bw
-	// Forward tree: walking from meet to the source pushes the arcs last
-	// first, which is the order the stack pops them in.
-	stack := q.stack[:0]
-	v := meet
-	for f.st[v].parent >= 0 {
-		i := f.st[v].aux
-		stack = append(stack, chFrame{h.node[v], h.fKids[i]})
-		v = uint32(f.st[v].parent)
-	}
-	path := append(q.path[:0], int(h.node[v]))
-	path, stack = h.expand(path, stack)
-	// Backward tree: arc v -> parent is downward, stored at parent.
-	for v := meet; b.st[v].parent >= 0; v = uint32(b.st[v].parent) {
-		i := b.st[v].aux
-		stack = append(stack, chFrame{h.node[b.st[v].parent], h.bKids[i]})
-		path, stack = h.expand(path, stack)
-	}
-	q.path, q.stack = path, stack
-}
-
-// expand pops frames until the stack is empty, appending the head node of
-// every original arc to path. A shortcut a -> b via m is a -> m then
-// m -> b: the second half is pushed and the walk descends into the first;
-// halves flagged with leafBit are original arcs and need no lookup.
+// expand pops frames until the stack is empty, appending every node after
+// the first of each arc to path. An original arc or a cached shortcut is
+// emitted directly; a longer shortcut a -> b via m is a -> m then m -> b:
+// the second half is pushed and the walk descends into the first.
 func (h *Hierarchy) expand(path []int, stack []chFrame) ([]int, []chFrame) {
 	for len(stack) > 0 {
 		top := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		for top.kids.mid >= 0 {
-			k := top.kids
-			right := leafKids
-			if k.up&leafBit == 0 {
-				right = h.fKids[k.up]
+		for {
+			var k *chKids
+			var run []uint32
+			if top.arc&downArc == 0 {
+				i := top.arc
+				k, run = &h.fKids[i], h.fExp[h.fExpFirst[i]:h.fExpFirst[i+1]]
+			} else {
+				i := top.arc &^ downArc
+				k, run = &h.bKids[i], h.bExp[h.bExpFirst[i]:h.bExpFirst[i+1]]
 			}
-			stack = append(stack, chFrame{top.end, right})
-			top = chFrame{k.node, leafKids}
-			if k.down&leafBit == 0 {
-				top.kids = h.bKids[k.down]
+			if len(run) > 0 || k.mid < 0 {
+				for _, x := range run {
+					path = append(path, int(x))
+				}
+				path = append(path, int(top.end))
+				break
 			}
+			stack = append(stack, chFrame{top.end, k.up &^ leafBit})
+			top = chFrame{k.node, k.down&^leafBit | downArc}
 		}
-		path = append(path, int(top.end))
 	}
 	return path, stack
+}
+
+// buildExpansions fills fExp and bExp with the interiors of the shortcuts
+// that have at most maxExpanded of them. Children are stored at lower
+// ranks than their parents, so walking ranks upward finds every child's
+// interior (or length) already computed.
+func (h *Hierarchy) buildExpansions() {
+	fLen := make([]uint32, len(h.fArcs)) // interior lengths, capped
+	bLen := make([]uint32, len(h.bArcs))
+	h.fExpFirst = make([]uint32, len(h.fArcs)+1)
+	h.bExpFirst = make([]uint32, len(h.bArcs)+1)
+	h.fExp, h.bExp = h.fExp[:0], h.bExp[:0]
+	for r := 0; r < h.n; r++ {
+		for pass := 0; pass < 2; pass++ {
+			first, kids, lens, expFirst, exp := h.fFirst, h.fKids, fLen, h.fExpFirst, &h.fExp
+			if pass == 1 {
+				first, kids, lens, expFirst, exp = h.bFirst, h.bKids, bLen, h.bExpFirst, &h.bExp
+			}
+			for i := first[r]; i < first[r+1]; i++ {
+				k := kids[i]
+				if k.mid >= 0 {
+					d, u := k.down&^leafBit, k.up&^leafBit
+					lens[i] = min(bLen[d]+1+fLen[u], maxExpanded+1)
+					if lens[i] <= maxExpanded {
+						*exp = append(*exp, h.bExp[h.bExpFirst[d]:h.bExpFirst[d+1]]...)
+						*exp = append(*exp, k.node)
+						*exp = append(*exp, h.fExp[h.fExpFirst[u]:h.fExpFirst[u+1]]...)
+					}
+				}
+				expFirst[i+1] = uint32(len(*exp))
+			}
+		}
+	}
 }
 
 // markLeaves sets leafBit on every child index that names an original arc.

@@ -228,5 +228,6 @@ func (h *Hierarchy) validate() error {
 		}
 	}
 	h.markLeaves()
+	h.buildExpansions()
 	return nil
 }

@@ -199,6 +199,8 @@ func TestQueryErrors(t *testing.T) {
 		{"ALT mismatch", second(s.ALT(otherLM, 0, 1)), ErrMismatch},
 		{"CH no path", second(q.Route(1, 0)), ErrNoPath},
 		{"CH unknown", second(q.Route(0, 7)), ErrUnknownNode},
+		{"CH distance no path", second(q.Distance(1, 0)), ErrNoPath},
+		{"CH distance unknown", second(q.Distance(-1, 0)), ErrUnknownNode},
 		{"Table unknown", second(q.Table([]int{0}, []int{9}, nil)), ErrUnknownNode},
 		{"OneToAll unknown", s.OneToAll(4), ErrUnknownNode},
 		{"Recontract mismatch", second(h.Recontract(other, ContractOptions{})), ErrMismatch},

@@ -79,6 +79,10 @@ func checkRealGraph(t *testing.T, g *Graph, h *Hierarchy) {
 			}
 			r, err := q.Route(src, dst)
 			checkResult(t, g, "CH", src, dst, want[j], r, err)
+			if d, err := q.Distance(src, dst); err != nil || d.Dist != want[j] || d.Path != nil || d.Settled != r.Settled {
+				t.Fatalf("CH Distance %d->%d: got %d, path %v, settled %d (%v); want %d, no path, settled %d",
+					src, dst, d.Dist, d.Path, d.Settled, err, want[j], r.Settled)
+			}
 			checked++
 			if j >= slow {
 				continue
@@ -267,6 +271,7 @@ func TestQueriesDoNotAllocate(t *testing.T) {
 		"AStar":         func() { s.AStar(pairs[i%20][0], pairs[i%20][1]) },
 		"ALT":           func() { s.ALT(lm, pairs[i%20][0], pairs[i%20][1]) },
 		"CH":            func() { q.Route(pairs[i%20][0], pairs[i%20][1]) },
+		"CH Distance":   func() { q.Distance(pairs[i%20][0], pairs[i%20][1]) },
 		"Table":         func() { q.Table(srcs, dsts, table) },
 	} {
 		for range 25 { // warm the buffers

@@ -41,9 +41,8 @@ func (q *CHQuery) Table(sources, targets []int, dst []int64) ([]int64, error) {
 		dst[i] = Infinity
 	}
 	q.buckets = q.buckets[:0]
-	b := &q.bw
 	for j, t := range targets {
-		q.upward(b, h.rank[t], false, func(v uint32, d int64) {
+		q.upward(bwd, h.rank[t], func(v uint32, d int64) {
 			q.buckets = append(q.buckets, bucketEntry{v, int32(j), d})
 		})
 	}
@@ -65,10 +64,9 @@ func (q *CHQuery) Table(sources, targets []int, dst []int64) ([]int64, error) {
 		}
 		q.bend[e.node] = int32(i + 1)
 	}
-	f := &q.fw
 	for i, s := range sources {
 		row := dst[i*len(targets) : (i+1)*len(targets)]
-		q.upward(f, h.rank[s], true, func(v uint32, d int64) {
+		q.upward(fwd, h.rank[s], func(v uint32, d int64) {
 			if q.bgen[v] != q.bcur {
 				return
 			}
@@ -82,38 +80,20 @@ func (q *CHQuery) Table(sources, targets []int, dst []int64) ([]int64, error) {
 	return dst, nil
 }
 
-// upward runs a complete upward search with stall-on-demand from r and
-// calls visit for every settled, unstalled node.
-func (q *CHQuery) upward(s *side, r uint32, forward bool, visit func(v uint32, d int64)) {
+// upward runs a complete upward search with stall-on-demand from r in
+// direction dir and calls visit for every settled, unstalled node.
+func (q *CHQuery) upward(dir int, r uint32, visit func(v uint32, d int64)) {
 	h := q.h
-	s.reset()
-	s.touch(r)
-	s.st[r].dist = 0
-	s.heap.push(r, 0)
-	first, arcs := h.fFirst, h.fArcs
-	if !forward {
-		first, arcs = h.bFirst, h.bArcs
+	q.reset()
+	q.start(dir, r)
+	first, arcs, ofirst, oarcs := h.fFirst, h.fArcs, h.bFirst, h.bArcs
+	if dir == bwd {
+		first, arcs, ofirst, oarcs = h.bFirst, h.bArcs, h.fFirst, h.fArcs
 	}
-	for s.heap.len() > 0 {
-		u, du := s.heap.pop()
-		var stalled bool
-		if forward {
-			stalled = q.stalledFw(u, du)
-		} else {
-			stalled = q.stalledBw(u, du)
-		}
-		if stalled {
-			continue
-		}
-		visit(u, du)
-		for i := first[u]; i < first[u+1]; i++ {
-			v := arcs[i].head
-			nd := du + int64(arcs[i].w)
-			s.touch(v)
-			if nd < s.st[v].dist {
-				s.st[v].dist = nd
-				s.heap.push(v, nd)
-			}
+	for q.minKey(dir) != unreached {
+		it := q.heaps[dir&1].pop()
+		if !q.settle(dir, it.node, it.key, unreached, first, arcs, ofirst, oarcs) {
+			visit(it.node, it.key)
 		}
 	}
 }

@@ -1,0 +1,326 @@
+package routing
+
+// CHQuery answers shortest-path queries and distance tables on a
+// [Hierarchy] with bidirectional upward Dijkstra and stall-on-demand. It
+// holds O(NumNodes) reusable buffers, so queries do not allocate once warm.
+//
+// A CHQuery is not safe for concurrent use; create one per goroutine. Many
+// CHQueries can share one Hierarchy.
+type CHQuery struct {
+	h     *Hierarchy
+	st    []chNode // by rank
+	cur   uint32   // generation of the current search; st[v].gen == cur iff touched
+	heaps [2]chHeap
+	path  []int
+	stack []chFrame
+
+	// many-to-many state
+	buckets []bucketEntry
+	bstart  []int32
+	bend    []int32
+	bgen    []uint32
+	bcur    uint32
+}
+
+// Search directions, indexes of chNode.dist and chNode.parent.
+const (
+	fwd = 0 // upward from the source over upward arcs
+	bwd = 1 // upward from the target over downward arcs, reversed
+)
+
+// chNode is the state of one node in both searches of a query, in one
+// 32-byte record: a query touches mostly distinct nodes, so what bounds
+// its speed is cache misses, and keeping the two directions together means
+// the meeting test and the stall test read lines the search already holds.
+type chNode struct {
+	dist   [2]int64 // tentative distances, Infinity if not reached
+	parent [2]int32 // search-tree parent (rank), -1 at the roots
+	gen    uint32
+	_      uint32
+}
+
+// chHeap is a 4-ary min-heap of (distance, rank) entries without
+// decrease-key: an improved node is pushed again and the stale entry is
+// skipped when popped. CH searches rarely improve a queued node, and this
+// keeps the per-node state free of heap positions.
+type chHeap struct {
+	items []chItem
+}
+
+type chItem struct {
+	key  int64
+	node uint32
+}
+
+func (hp *chHeap) push(v uint32, k int64) {
+	items := append(hp.items, chItem{})
+	i := len(items) - 1
+	for i > 0 {
+		p := (i - 1) / 4
+		if items[p].key <= k {
+			break
+		}
+		items[i] = items[p]
+		i = p
+	}
+	items[i] = chItem{k, v}
+	hp.items = items
+}
+
+func (hp *chHeap) pop() chItem {
+	items := hp.items
+	top := items[0]
+	n := len(items) - 1
+	last := items[n]
+	items = items[:n]
+	if n > 0 {
+		i := 0
+		for {
+			c := 4*i + 1
+			var m int
+			var mk int64
+			if c+4 <= n { // four children: compare without loop or bounds checks
+				ch := items[c : c+4 : c+4]
+				m, mk = 0, ch[0].key
+				if k := ch[1].key; k < mk {
+					m, mk = 1, k
+				}
+				if k := ch[2].key; k < mk {
+					m, mk = 2, k
+				}
+				if k := ch[3].key; k < mk {
+					m, mk = 3, k
+				}
+				m += c
+			} else {
+				if c >= n {
+					break
+				}
+				m, mk = c, items[c].key
+				for j := c + 1; j < n; j++ {
+					if k := items[j].key; k < mk {
+						m, mk = j, k
+					}
+				}
+			}
+			if mk >= last.key {
+				break
+			}
+			items[i] = items[m]
+			i = m
+		}
+		items[i] = last
+	}
+	hp.items = items
+	return top
+}
+
+// chFrame is an arc waiting to be unpacked: end is the node ID of its last
+// node along the path, arc its index in fArcs, or in bArcs with downArc set.
+type chFrame struct {
+	end uint32
+	arc uint32
+}
+
+// downArc marks a chFrame arc index that points into bArcs.
+const downArc = 1 << 31
+
+// NewQuery returns a query object for h.
+func (h *Hierarchy) NewQuery() *CHQuery {
+	return &CHQuery{h: h, st: make([]chNode, h.n)}
+}
+
+// Hierarchy returns the hierarchy q queries.
+func (q *CHQuery) Hierarchy() *Hierarchy { return q.h }
+
+// reset starts a new search: every node becomes untouched in O(1).
+func (q *CHQuery) reset() {
+	q.cur++
+	if q.cur == 0 { // wrapped: clear stamps once every 2^32 searches
+		for i := range q.st {
+			q.st[i].gen = 0
+		}
+		q.cur = 1
+	}
+	q.heaps[fwd].items = q.heaps[fwd].items[:0]
+	q.heaps[bwd].items = q.heaps[bwd].items[:0]
+}
+
+// unreached is the distance of a node a search has not reached. Paths
+// weigh less than 2^61 (fewer than 2^31 nodes, weights below 2^30), so
+// sums of unreached with an arc weight or a real distance neither overflow
+// nor compare below a real distance, and the hot loops need no special case.
+const unreached = int64(1) << 62
+
+// node returns v's state, initialised for this search if v is untouched.
+func (q *CHQuery) node(v uint32) *chNode {
+	s := &q.st[v]
+	if s.gen != q.cur {
+		*s = chNode{dist: [2]int64{unreached, unreached}, parent: [2]int32{-1, -1}, gen: q.cur}
+	}
+	return s
+}
+
+// start makes r a root of the search in direction dir.
+func (q *CHQuery) start(dir int, r uint32) {
+	q.node(r).dist[dir&1] = 0
+	q.heaps[dir&1].push(r, 0)
+}
+
+// minKey drops stale entries from the top of dir's heap and returns the
+// smallest live key, or unreached when the heap is empty.
+func (q *CHQuery) minKey(dir int) int64 {
+	hp := &q.heaps[dir&1]
+	for len(hp.items) > 0 {
+		top := hp.items[0]
+		if q.st[top.node].dist[dir&1] == top.key {
+			return top.key
+		}
+		hp.pop()
+	}
+	return unreached
+}
+
+// Route returns the shortest path from src to dst (original node IDs, with
+// shortcuts unpacked into original arcs). Settled counts the nodes settled
+// by both upward searches, stalled ones included.
+func (q *CHQuery) Route(src, dst int) (Result, error) {
+	best, meet, settled, err := q.search(src, dst)
+	if err != nil {
+		return Result{Settled: settled}, err
+	}
+	q.unpack(meet)
+	return Result{Dist: best, Path: q.path, Settled: settled}, nil
+}
+
+// Distance returns the shortest-path distance from src to dst without
+// unpacking the path: the same search as [CHQuery.Route], for callers that
+// need only the weight (for example to rank candidates). Result.Path is nil.
+func (q *CHQuery) Distance(src, dst int) (Result, error) {
+	best, _, settled, err := q.search(src, dst)
+	if err != nil {
+		return Result{Settled: settled}, err
+	}
+	return Result{Dist: best, Settled: settled}, nil
+}
+
+// search runs the bidirectional upward search from src to dst and returns
+// the distance, the node (rank) where the two searches meet on a shortest
+// path and the number of settled nodes. The directions alternate; each
+// stops once its smallest key reaches the best distance found, which no
+// longer path through its unsettled nodes can improve.
+func (q *CHQuery) search(src, dst int) (best int64, meet uint32, settled int, err error) {
+	h := q.h
+	if src < 0 || src >= h.n {
+		return 0, 0, 0, unknownNode(src)
+	}
+	if dst < 0 || dst >= h.n {
+		return 0, 0, 0, unknownNode(dst)
+	}
+	q.reset()
+	q.start(fwd, h.rank[src])
+	q.start(bwd, h.rank[dst])
+	best = unreached
+	var done [2]bool
+	d := fwd
+	for {
+		if done[d] || q.minKey(d) >= best {
+			done[d] = true
+			d ^= 1
+			if done[d] || q.minKey(d) >= best {
+				break
+			}
+		}
+		settled++
+		it := q.heaps[d].pop()
+		u, du := it.node, it.key
+		// u is touched, so both its distances are set (unreached if the
+		// other side has not reached it, which keeps the sum too large).
+		if t := du + q.st[u].dist[d^1]; t < best {
+			best, meet = t, u
+		}
+		if d == fwd {
+			q.settle(fwd, u, du, best, h.fFirst, h.fArcs, h.bFirst, h.bArcs)
+		} else {
+			q.settle(bwd, u, du, best, h.bFirst, h.bArcs, h.fFirst, h.fArcs)
+		}
+		d ^= 1
+	}
+	if best == unreached {
+		return 0, 0, settled, ErrNoPath
+	}
+	return best, meet, settled, nil
+}
+
+// settle handles u, just popped at distance du in direction dir: unless u
+// is stalled, it relaxes u's arcs in that direction (first and arcs),
+// queueing every head it improves below bound. Stall-on-demand: u is
+// stalled when a higher node reaches it more cheaply than du through an
+// arc of the opposite direction (ofirst and oarcs), so the search tree
+// below u is not optimal and need not grow. Heads at bound or beyond are
+// skipped, since no path through them can beat the best one found. settle
+// reports whether u was stalled.
+func (q *CHQuery) settle(dir int, u uint32, du, bound int64, first []uint32, arcs []chEdge, ofirst []uint32, oarcs []chEdge) bool {
+	dir &= 1
+	st, cur := q.st, q.cur
+	for _, a := range oarcs[ofirst[u]:ofirst[u+1]] {
+		if s := &st[a.head]; s.gen == cur && s.dist[dir]+int64(a.w) < du {
+			return true
+		}
+	}
+	for _, a := range arcs[first[u]:first[u+1]] {
+		nd := du + int64(a.w)
+		if nd >= bound {
+			continue
+		}
+		s := &st[a.head]
+		if s.gen != cur {
+			*s = chNode{dist: [2]int64{unreached, unreached}, parent: [2]int32{-1, -1}, gen: cur}
+		}
+		if nd < s.dist[dir] {
+			s.dist[dir] = nd
+			s.parent[dir] = int32(u)
+			q.heaps[dir].push(a.head, nd)
+		}
+	}
+	return false
+}
+
+// arcTo returns the index in arcs (a CSR with offsets first) of the arc
+// stored at rank p whose head is v. Search trees record parents, not arcs,
+// to keep chNode small; unpacking looks the few tree arcs up again.
+func arcTo(first []uint32, arcs []chEdge, p, v uint32) uint32 {
+	for i := first[p]; i < first[p+1]; i++ {
+		if arcs[i].head == v {
+			return i
+		}
+	}
+	panic("routing: internal error: search-tree arc missing from the hierarchy")
+}
+
+// unpack writes the original-node path through meet into q.path. Each
+// search-tree arc is expanded with an explicit stack: a shortcut whose
+// interior is cached is copied in one run, a longer one is split into its
+// two recorded child arcs, so unpacking does no searching; child arcs are
+// stored at strictly lower ranks, so it terminates.
+func (q *CHQuery) unpack(meet uint32) {
+	h := q.h
+	// Forward tree: walking from meet to the source pushes the arcs last
+	// first, which is the order the stack pops them in.
+	stack := q.stack[:0]
+	v := meet
+	for p := q.st[v].parent[fwd]; p >= 0; p = q.st[v].parent[fwd] {
+		stack = append(stack, chFrame{h.node[v], arcTo(h.fFirst, h.fArcs, uint32(p), v)})
+		v = uint32(p)
+	}
+	path := append(q.path[:0], int(h.node[v]))
+	path, stack = h.expand(path, stack)
+	// Backward tree: arc v -> parent is downward, stored at parent.
+	for v := meet; q.st[v].parent[bwd] >= 0; {
+		p := uint32(q.st[v].parent[bwd])
+		stack = append(stack, chFrame{h.node[p], arcTo(h.bFirst, h.bArcs, p, v) | downArc})
+		path, stack = h.expand(path, stack)
+		v = p
+	}
+	q.path, q.stack = path, stack
+}

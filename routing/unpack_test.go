@@ -1,0 +1,138 @@
+package routing
+
+import (
+	"bytes"
+	"slices"
+	"testing"
+)
+
+// refInterior is the reference unpacking: the original nodes strictly
+// inside arc (an index into fArcs, or into bArcs with downArc set), found
+// by recursing through the recorded child arcs only.
+func refInterior(h *Hierarchy, arc uint32, out []uint32) []uint32 {
+	var k chKids
+	if arc&downArc == 0 {
+		k = h.fKids[arc]
+	} else {
+		k = h.bKids[arc&^downArc]
+	}
+	if k.mid < 0 {
+		return out
+	}
+	out = refInterior(h, k.down&^leafBit|downArc, out)
+	out = append(out, h.node[k.mid])
+	return refInterior(h, k.up&^leafBit, out)
+}
+
+// checkExpansions compares every cached shortcut interior with the
+// reference unpacking and returns how many shortcuts are cached and how
+// many are too long to be.
+func checkExpansions(t *testing.T, h *Hierarchy) (cached, long int) {
+	t.Helper()
+	var ref []uint32
+	for dir := range 2 {
+		arcs, first, exp, kids := h.fArcs, h.fExpFirst, h.fExp, h.fKids
+		flag := uint32(0)
+		if dir == 1 {
+			arcs, first, exp, kids, flag = h.bArcs, h.bExpFirst, h.bExp, h.bKids, downArc
+		}
+		for i := range arcs {
+			run := exp[first[i]:first[i+1]]
+			ref = refInterior(h, uint32(i)|flag, ref[:0])
+			switch {
+			case kids[i].mid < 0 && len(run) != 0:
+				t.Fatalf("direction %d arc %d: original arc has a cached interior %v", dir, i, run)
+			case len(ref) > maxExpanded && len(run) != 0:
+				t.Fatalf("direction %d arc %d: %d-node interior cached; limit %d", dir, i, len(ref), maxExpanded)
+			case len(ref) > maxExpanded:
+				long++
+			case !slices.Equal(run, ref):
+				t.Fatalf("direction %d arc %d: cached interior %v; want %v", dir, i, run, ref)
+			case len(ref) > 0:
+				cached++
+			}
+		}
+	}
+	return cached, long
+}
+
+// lineGraph is a two-way path 0 - 1 - ... - n-1 with unit weights: its
+// hierarchy has shortcuts spanning long stretches, longer than the cache
+// limit, so unpacking must split some of them.
+func lineGraph(t *testing.T, n int) *Graph {
+	t.Helper()
+	var arcs []Arc
+	for v := 0; v+1 < n; v++ {
+		arcs = append(arcs, Arc{v, v + 1, 1}, Arc{v + 1, v, 1})
+	}
+	g, err := NewGraph(n, arcs, NoCoords, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func TestExpansionsMatchChildWalk(t *testing.T) {
+	const n = 1500
+	g := lineGraph(t, n)
+	h, err := Contract(g, ContractOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cached, long := checkExpansions(t, h)
+	if cached == 0 || long == 0 {
+		t.Fatalf("line graph: %d cached and %d long shortcuts; want some of each to test both paths", cached, long)
+	}
+	// End to end the path crosses the whole hierarchy, long shortcuts
+	// included; it must list every node in order, both ways.
+	q := h.NewQuery()
+	for _, p := range [][2]int{{0, n - 1}, {n - 1, 0}, {17, n - 40}, {n / 2, n/2 + 1}, {5, 5}} {
+		r, err := q.Route(p[0], p[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		step := 1
+		if p[1] < p[0] {
+			step = -1
+		}
+		want := []int{p[0]}
+		for v := p[0]; v != p[1]; {
+			v += step
+			want = append(want, v)
+		}
+		if !slices.Equal(r.Path, want) || r.Dist != int64(len(want)-1) {
+			t.Fatalf("%d->%d: got dist %d path of %d nodes; want %d, %d nodes", p[0], p[1], r.Dist, len(r.Path), len(want)-1, len(want))
+		}
+	}
+	// A loaded hierarchy derives the same caches.
+	var buf bytes.Buffer
+	if _, err := h.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	h2, err := ReadHierarchy(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(h.fExp, h2.fExp) || !slices.Equal(h.bExp, h2.bExp) ||
+		!slices.Equal(h.fExpFirst, h2.fExpFirst) || !slices.Equal(h.bExpFirst, h2.bExpFirst) {
+		t.Fatal("loaded hierarchy has different unpacking caches")
+	}
+}
+
+func TestExpansionsMatchChildWalkRandom(t *testing.T) {
+	rng := newRand(11)
+	for range 8 {
+		g := randomGraph(rng, 5+rng.IntN(200))
+		h, err := Contract(g, ContractOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkExpansions(t, h)
+	}
+}
+
+func TestAndorraExpansionsMatchChildWalk(t *testing.T) {
+	_, h := loadAndorra(t)
+	cached, long := checkExpansions(t, h)
+	t.Logf("Andorra: %d shortcuts cached, %d longer than %d nodes", cached, long, maxExpanded)
+}
