@@ -144,6 +144,8 @@ func BenchmarkRing_Owner(b *testing.B) {
 		} {
 			b.Run(fmt.Sprintf("nodes=%d/path=%s", n, path.name), func(b *testing.B) {
 				b.ReportAllocs()
+				done := cpuStart(b)
+				defer done()
 				var sink uint64
 				i := 0
 				for b.Loop() {
