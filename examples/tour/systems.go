@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/sysdesign-go/sysdesign/examples/autocomplete"
+	"github.com/sysdesign-go/sysdesign/examples/drive"
 	"github.com/sysdesign-go/sysdesign/examples/kvstore"
 	"github.com/sysdesign-go/sysdesign/examples/leaderboard"
 	"github.com/sysdesign-go/sysdesign/examples/maps"
@@ -36,6 +37,7 @@ var systems = []system{
 	{"messagequeue", "partitions on write-ahead logs, keyed order, consumer groups that rebalance and redeliver uncommitted messages, restart, retention", messagequeue.Run},
 	{"newsfeed", "fanout on write into sharded sorted-set feed caches, celebrities merged on read, cursor paging checked against brute force", newsfeed.Run},
 	{"autocomplete", "query log to top-k trie snapshot, served over HTTP and swapped while serving", autocomplete.Run},
+	{"drive", "content-defined blocks stored once by hash, delta sync of an edit, versions with Merkle roots checked on download, conflicted copies", drive.Run},
 	{"proximity", "business CRUD and paginated nearby search on a geohash index, checked against brute force", proximity.Run},
 	{"nearbyfriends", "location updates with TTL, per-user channels, friends notified as they enter or leave the radius", nearbyfriends.Run},
 	{"maps", "shortest route and ETA on a real road graph with contraction hierarchies, against Dijkstra", maps.Run},
