@@ -52,9 +52,15 @@
 // Rate × Period in microseconds stays below 2^53 (for example 10,000 per
 // day); the other algorithms are exact below 2^53 µs of state (285 years).
 //
-// Cost: one script execution per decision, O(limits) work in Redis (plus
-// O(log n) for the sliding log's sorted set), one network round trip shared
-// by the calls pipelined with it.
+// Cost: one script execution per decision, or per batch (per hash slot on
+// a Cluster) when calls arrive together, O(limits) work in Redis per
+// decision (plus O(log n) for the sliding log's sorted set), one network
+// round trip shared by the calls pipelined with it. On the shared 2-CPU
+// test VM, with 64 concurrent callers deciding GCRA on 1,024 keys through
+// one local redis-server, a decision costs about 3-3.5 µs of Redis CPU
+// and 2-3 µs of client CPU, against 13-15 µs each for go-redis/redis_rate
+// (one EVALSHA per decision): 4.6-5.4× less CPU in all, and 6-15× the
+// decisions per second on that (heavily loaded) machine.
 //
 // A Limiter is safe for concurrent use. Systems using it: the ratelimiter
 // example (two HTTP servers sharing limits) and, for per-user quotas, the
