@@ -99,11 +99,12 @@ func buildFuse(hs []uint64) (*Fuse, error) {
 	stackH := ordered // free once the counts are in; peeling reuses it
 	blockBits := max(1, bits.Len32(f.segCount))
 	starts := make([]int, 1<<blockBits+1)
-	deduped := false
+	deduped, dupes := false, false
 	for attempt := range fuseAttempts {
-		if attempt == 2 && !deduped {
+		if (attempt == 2 || dupes) && !deduped {
 			// Repeated failure is almost always duplicate keys, whose equal
-			// hashes can never peel. Remove them once and resize.
+			// hashes can never peel, and 63 keys on one slot certainly are
+			// (the count would wrap). Remove them once and resize.
 			hs = slices.Clone(hs)
 			slices.Sort(hs)
 			hs = slices.Compact(hs)
@@ -135,8 +136,10 @@ func buildFuse(hs []uint64) (*Fuse, error) {
 			ordered[starts[b]] = h
 			starts[b]++
 		}
+		var full uint32 // bit 8 set once a slot about to be counted holds 63 keys
 		for _, h := range ordered[:len(hs)] {
 			h0, h1, h2 := f.slots(h)
+			full |= uint32(count[h0]) + 4 | uint32(count[h1]) + 4 | uint32(count[h2]) + 4
 			count[h0] += 4
 			xors[h0] ^= h
 			count[h1] += 4
@@ -145,6 +148,13 @@ func buildFuse(hs []uint64) (*Fuse, error) {
 			count[h2] += 4
 			count[h2] ^= 2
 			xors[h2] ^= h
+		}
+		if full>>8 != 0 {
+			// A count would wrap past 63 keys: peeling could then take
+			// XORs of several keys for one. Only duplicates get there
+			// (about 2.7 keys per slot on average otherwise).
+			dupes = true
+			continue
 		}
 		qn := 0
 		for i, c := range count {
