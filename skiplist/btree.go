@@ -134,8 +134,11 @@ func (t *btree) cmpAt(l *bleaf, i int, k zkey) int {
 }
 
 // lowerBound returns the position of the first member of l not below k.
-func (t *btree) lowerBound(l *bleaf, k zkey) int {
-	lo, hi := 0, int(l.n)
+func (t *btree) lowerBound(l *bleaf, k zkey) int { return t.lowerBoundIn(l, k, 0, int(l.n)) }
+
+// lowerBoundIn is lowerBound within positions [lo, hi) of l, every member
+// before lo being below k and every member from hi on not.
+func (t *btree) lowerBoundIn(l *bleaf, k zkey, lo, hi int) int {
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		if t.cmpAt(l, m, k) < 0 {
@@ -365,9 +368,11 @@ func (t *btree) inside(l *bleaf, k zkey) (int, bool) {
 }
 
 // rescore changes id's score to v (v differs from the current score).
-// When the new key still lies strictly between two other members of id's
-// leaf, no separator or size changes and the member only shifts within the
-// leaf. When it lies strictly inside the next or previous leaf (which has
+// When another member of id's leaf sorts beyond the new key (above it for
+// an increase, below it for a decrease), the member stays in the leaf: its
+// new key lies between its old one and that member, so no separator or
+// size changes, and it only shifts within the leaf arrays. When the new key
+// lies strictly inside the neighbouring leaf in that direction (which has
 // room), the member moves there and only the sizes on the two paths to the
 // root change. Otherwise it is deleted and inserted again from the root.
 func (t *btree) rescore(id uint32, v float64) {
@@ -376,27 +381,48 @@ func (t *btree) rescore(id uint32, v float64) {
 	n := int(l.n)
 	pos := l.indexOf(id)
 	k := zkey{v, e.member}
-	j := t.lowerBound(l, k) // the old key differs from the new one
-	dst := j
-	if pos < j {
-		dst--
-	}
-	// dst members other than id stay below the new key, n-1-dst above it
-	if dst > 0 && dst < n-1 {
-		if dst > pos {
-			copy(l.ids[pos:dst], l.ids[pos+1:dst+1])
-			copy(l.scores[pos:dst], l.scores[pos+1:dst+1])
-		} else {
-			copy(l.ids[dst+1:pos+1], l.ids[dst:pos])
-			copy(l.scores[dst+1:pos+1], l.scores[dst:pos])
-		}
-		l.ids[dst], l.scores[dst] = id, v
-		e.score = v
-		return
-	}
+	// Find the new position by stepping from the old one towards the new
+	// score: a score change usually moves a member a short way, and the
+	// steps read consecutive cache lines of scores where a binary search
+	// over the leaf would take several dependent misses. Members with the
+	// new score itself are ordered by a binary search over that run only,
+	// as comparing members reads their strings.
 	nb := l.prev
-	if dst > 0 {
+	if v > l.scores[pos] {
+		j := pos + 1
+		for j < n && l.scores[j] < v {
+			j++
+		}
+		end := j
+		for end < n && l.scores[end] == v {
+			end++
+		}
+		j = t.lowerBoundIn(l, k, j, end)
+		if j < n { // l.ids[j] sorts above the new key
+			copy(l.ids[pos:j-1], l.ids[pos+1:j])
+			copy(l.scores[pos:j-1], l.scores[pos+1:j])
+			l.ids[j-1], l.scores[j-1] = id, v
+			e.score = v
+			return
+		}
 		nb = l.next
+	} else {
+		j := pos
+		for j > 0 && l.scores[j-1] > v {
+			j--
+		}
+		b := j
+		for b > 0 && l.scores[b-1] == v {
+			b--
+		}
+		j = t.lowerBoundIn(l, k, b, j)
+		if j > 0 { // l.ids[j-1] sorts below the new key
+			copy(l.ids[j+1:pos+1], l.ids[j:pos])
+			copy(l.scores[j+1:pos+1], l.scores[j:pos])
+			l.ids[j], l.scores[j] = id, v
+			e.score = v
+			return
+		}
 	}
 	if nb != nil && nb.n < leafCap {
 		if i, ok := t.inside(nb, k); ok {

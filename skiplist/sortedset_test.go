@@ -460,9 +460,9 @@ func TestSortedSetIterateWhileChanging(t *testing.T) {
 }
 
 // TestBtreeRescore checks the B+ tree's score change, which shifts a member
-// within its leaf when the new key stays strictly between two other members
-// of that leaf and moves it straight into the next or previous leaf when
-// the key lies inside that one, against the general path (delete, set the
+// within its leaf when another member of the leaf sorts beyond the new key
+// in the direction of the change, and moves it straight into the next or
+// previous leaf when the key lies inside that one, against the general path (delete, set the
 // score, insert from the root) applied to a second set: same order, same
 // ranks, valid trees. Scores
 // have many ties (ordered by member), small and large jumps and infinities,
@@ -482,9 +482,17 @@ func TestBtreeRescore(t *testing.T) {
 	if raceflag.Enabled {
 		ops = 6000
 	}
-	inPlace, moved, nextDoor := 0, 0, 0
+	inPlace, moved, nextDoor, edge := 0, 0, 0, 0
 	for op := range ops {
 		m := name(r.IntN(n))
+		if r.IntN(4) == 0 { // the first or last member of some leaf
+			id, _ := fast.lookup(m)
+			l := fast.sl.ent(id).leaf
+			m = fast.sl.member(l.ids[0])
+			if r.IntN(2) == 0 {
+				m = fast.sl.member(l.ids[l.n-1])
+			}
+		}
 		cur, _ := fast.Score(m)
 		var v float64
 		switch k := r.IntN(20); {
@@ -494,6 +502,11 @@ func TestBtreeRescore(t *testing.T) {
 			v = math.Inf(-1)
 		case k < 5:
 			v = float64(r.IntN(300))
+		case k < 8: // a nudge that passes no other member, also at leaf ends
+			v = cur + 0.25*float64(2*r.IntN(2)-1)
+			if math.IsInf(cur, 0) {
+				v = float64(r.IntN(300))
+			}
 		default:
 			v = cur + float64(r.IntN(7)-3)
 			if math.IsInf(cur, 0) {
@@ -504,7 +517,8 @@ func TestBtreeRescore(t *testing.T) {
 			continue
 		}
 		// Predict the path from the leaf's contents: in place exactly
-		// when other members of the leaf sort both below and above.
+		// when another member of the leaf sorts beyond the new key in
+		// the direction of the change.
 		id, _ := fast.lookup(m)
 		fb := fast.list.(*btree)
 		l := fast.sl.ent(id).leaf
@@ -524,7 +538,10 @@ func TestBtreeRescore(t *testing.T) {
 		if _, err := fast.Add(AddOptions{}, Entry{m, v}); err != nil {
 			t.Fatal(err)
 		}
-		if below > 0 && above > 0 {
+		if (v > cur && above > 0 && below == 0) || (v < cur && below > 0 && above == 0) {
+			edge++
+		}
+		if (v > cur && above > 0) || (v < cur && below > 0) {
 			inPlace++
 			if fast.sl.ent(id).leaf != l {
 				t.Fatalf("op %d: %q moved to another leaf though it stays inside its own", op, m)
@@ -556,9 +573,9 @@ func TestBtreeRescore(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d in place, %d moved (%d to a neighbouring leaf)", inPlace, moved, nextDoor)
-	if inPlace < ops/10 || moved < ops/10 || nextDoor < ops/20 {
-		t.Fatalf("paths not all exercised: %d in place, %d moved, %d of them next door", inPlace, moved, nextDoor)
+	t.Logf("%d in place (%d at an end of the leaf), %d moved (%d to a neighbouring leaf)", inPlace, edge, moved, nextDoor)
+	if inPlace < ops/10 || edge < 10 || moved < ops/10 || nextDoor < ops/20 {
+		t.Fatalf("paths not all exercised: %d in place (%d at a leaf end), %d moved, %d of them next door", inPlace, edge, moved, nextDoor)
 	}
 }
 

@@ -411,3 +411,30 @@ func BenchmarkSkiplist_ZMemory(b *testing.B) {
 		setMu.Unlock()
 	})
 }
+
+// BenchmarkSkiplist_CacheMiss is the yardstick for the sorted-set rows on a
+// shared machine: one dependent load from a random place in 64 MiB, so
+// cpu-ns/op is what one cache miss (and TLB miss) costs in this run. At a
+// million members ZRANK is about five of them in a row (the benchmark's
+// member name, its bytes, the hash slot, the slab entry, the leaf), so
+// quote the sorted-set rows as multiples of this one as well as in ns.
+func BenchmarkSkiplist_CacheMiss(b *testing.B) {
+	b.Run("impl=pointer-chase-64MiB", func(b *testing.B) {
+		const lines = 64 << 20 / 64
+		next := make([]uint32, lines*16) // one hop per 64-byte line
+		perm := rand.New(rand.NewPCG(23, 24)).Perm(lines)
+		for i, p := range perm {
+			next[p*16] = uint32(perm[(i+1)%lines] * 16)
+		}
+		p := uint32(0)
+		b.ReportAllocs()
+		done := cputime.Start(b)
+		for b.Loop() {
+			p = next[p]
+		}
+		done()
+		if p == 1 {
+			b.Log(p)
+		}
+	})
+}
