@@ -13,6 +13,7 @@ import (
 	"github.com/sysdesign-go/sysdesign/examples/nearbyfriends"
 	"github.com/sysdesign-go/sysdesign/examples/newsfeed"
 	"github.com/sysdesign-go/sysdesign/examples/notification"
+	"github.com/sysdesign-go/sysdesign/examples/payment"
 	"github.com/sysdesign-go/sysdesign/examples/proximity"
 	"github.com/sysdesign-go/sysdesign/examples/ratelimiter"
 	"github.com/sysdesign-go/sysdesign/examples/uniqueid"
@@ -37,6 +38,7 @@ var systems = []system{
 	{"webcrawler", "a polite crawl of a local test web: per-host queues on a hash ring, robots.txt, Bloom-filter and content dedupe, spider traps cut off", webcrawler.Run},
 	{"messagequeue", "partitions on write-ahead logs, keyed order, consumer groups that rebalance and redeliver uncommitted messages, restart, retention", messagequeue.Run},
 	{"notification", "push, SMS and email through durable queues: dedupe, opt-out, per-user limits, retries with backoff, dead letters, nothing lost across a crash", notification.Run},
+	{"payment", "exactly-once payments by idempotency key through a flaky PSP, a double-entry ledger on a write-ahead log, crash recovery, reconciliation", payment.Run},
 	{"newsfeed", "fanout on write into sharded sorted-set feed caches, celebrities merged on read, cursor paging checked against brute force", newsfeed.Run},
 	{"autocomplete", "query log to top-k trie snapshot, served over HTTP and swapped while serving", autocomplete.Run},
 	{"drive", "content-defined blocks stored once by hash, delta sync of an edit, versions with Merkle roots checked on download, conflicted copies", drive.Run},
