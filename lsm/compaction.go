@@ -112,12 +112,20 @@ func (db *DB) flushOne() error {
 	if err := db.logAndApply(edit, true); err != nil {
 		return err
 	}
-	// The MANIFEST no longer needs this memtable's log.
-	if m.log != nil {
-		m.log.Close()
-		m.log = nil
-	}
-	os.RemoveAll(logName(db.dir, m.logNum))
+	// The MANIFEST no longer needs this memtable's log. Closing it writes
+	// what is left of its buffer and fsyncs it, which the next flush need
+	// not wait for: it is done beside the flush loop (and waited for by
+	// Close), then the log is deleted.
+	lg, path := m.log, logName(db.dir, m.logNum)
+	m.log = nil
+	db.bg.Add(1)
+	go func() {
+		defer db.bg.Done()
+		if lg != nil {
+			lg.Close()
+		}
+		os.RemoveAll(path)
+	}()
 	db.mu.Lock()
 	db.st.flushes++
 	if meta != nil {
