@@ -14,6 +14,18 @@
 // outside the Go heap when cgo is on, so its figure is not comparable);
 // Overwrite reports max-pause-ms, the longest single write (and for ours
 // max-stall-ms, the longest wait for a flush or compaction in Stats).
+//
+// Ours runs three ways: sysdesign (defaults: mapped tables, 64 KiB log
+// buffer, so a process crash may lose the last 10 ms of non-Sync writes, as
+// with pebble), sysdesign-pread (Options.DisableMmap: pread into the block
+// cache) and sysdesign-nobuf (WALBufferSize -1: every write reaches the
+// operating system before it returns, as with goleveldb).
+//
+// Write throughput depends on how much has been written (compaction debt
+// grows with the tree), so compare FillRandom and Overwrite at a fixed
+// count for every implementation, e.g.
+//
+//	LSM_BENCH_N=1000000 go test -run '^$' -bench 'LSM_(FillRandom|Overwrite)' -benchtime 400000x -count 5 ./lsm/
 package lsmbench
 
 import (
