@@ -2,6 +2,7 @@ package ratelimit
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -78,4 +79,27 @@ func BenchmarkBucket_AllowParallel(b *testing.B) {
 			bk.Allow()
 		}
 	})
+}
+
+// BenchmarkMiddleware_RateLimitHeader: the RateLimit value of a recurring
+// result (cache=hit, what BenchmarkMiddleware_ServeHTTP sees) and of
+// results that keep changing (cache=miss: one allocation each).
+func BenchmarkMiddleware_RateLimitHeader(b *testing.B) {
+	s, _ := NewStore(GCRA, []Limit{PerSecond(1 << 20)}, Options{})
+	mw, _ := NewMiddleware([]Rule{{Limiter: s}}, MiddlewareOptions{})
+	ru := &mw.rules[0]
+	for _, miss := range []bool{false, true} {
+		b.Run(fmt.Sprintf("cache=%s", map[bool]string{false: "hit", true: "miss"}[miss]), func(b *testing.B) {
+			res := Result{Limit: PerSecond(1 << 20), Remaining: 1 << 19, ResetAfter: time.Second}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if miss {
+					res.Remaining = i & (1<<16 - 1)
+					i++
+				}
+				ru.rateLimitHeader(res)
+			}
+		})
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -53,6 +54,12 @@ type MiddlewareOptions struct {
 // limiter the middleware holds the request for Result.Delay before calling
 // the next handler. Requests that match no rule pass through untouched.
 //
+// The header value slices the middleware sets are shared between
+// responses (the RateLimit-Policy value of a rule, and RateLimit values
+// that recur, which are cached so that most admitted requests allocate
+// nothing): a handler may replace them (Header().Set, Del, Add), but must
+// not write into the slices.
+//
 // A Middleware is safe for concurrent use.
 type Middleware struct {
 	rules []rule
@@ -61,8 +68,9 @@ type Middleware struct {
 
 type rule struct {
 	Rule
-	policy []string // precomputed RateLimit-Policy value, cap == len
-	heads  []head   // precomputed RateLimit header starts of the limits
+	policy []string                        // precomputed RateLimit-Policy value, cap == len
+	heads  []head                          // precomputed RateLimit header starts of the limits
+	recent *[256]atomic.Pointer[headerBox] // RateLimit values built lately
 }
 
 // head is the start of a RateLimit header value, `"name";r=`, for one
@@ -89,7 +97,7 @@ func NewMiddleware(rules []Rule, opts MiddlewareOptions) (*Middleware, error) {
 				lims = l.Limits()
 			}
 		}
-		cr := rule{Rule: r}
+		cr := rule{Rule: r, recent: new([256]atomic.Pointer[headerBox])}
 		if len(lims) > 0 {
 			var b strings.Builder
 			for j, l := range lims {
@@ -181,37 +189,65 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 }
 
 // headerBox holds a one-value header slice and the bytes of its value in
-// one allocation.
+// one allocation, with the numbers it was built from.
 type headerBox struct {
 	v   [1]string
-	buf [48]byte
+	rem int64    // remaining
+	t   int64    // reset, seconds
+	li  int32    // index of the limit in rule.heads
+	buf [36]byte // 80 bytes in all, an allocation size class
 }
 
 // rateLimitHeader returns the RateLimit header value
-// `"name";r=remaining;t=seconds` as a one-element slice, built in one
-// allocation: the string points into the box's buffer, which is never
-// written again.
+// `"name";r=remaining;t=seconds` as a one-element slice. Values are kept in
+// a small table indexed by a hash of (limit, remaining, seconds), so that
+// the many requests that see the same numbers (every client's first
+// request in a window, a busy client at a steady pace, a quiet one
+// refilled to the burst) share one value instead of each allocating it; a
+// request whose value is not in the table builds it in one allocation (the
+// string points into the box's buffer, which is never written again) and
+// replaces the table entry. Entries are immutable once published, so
+// concurrent requests may read and replace them freely.
 func (ru *rule) rateLimitHeader(res Result) []string {
-	box := new(headerBox)
-	var b []byte
+	rem, t := int64(max(res.Remaining, 0)), ceilSeconds(res.ResetAfter)
+	li := -1
 	for i := range ru.heads {
 		if ru.heads[i].lim == res.Limit {
-			b = append(box.buf[:0], ru.heads[i].s...)
+			li = i
 			break
 		}
 	}
-	if b == nil {
+	var slot *atomic.Pointer[headerBox]
+	if li >= 0 {
+		slot = &ru.recent[recentSlot(li, rem, t)]
+		if b := slot.Load(); b != nil && int(b.li) == li && b.rem == rem && b.t == t {
+			return b.v[:]
+		}
+	}
+	box := &headerBox{li: int32(li), rem: rem, t: t}
+	var b []byte
+	if li >= 0 {
+		b = append(box.buf[:0], ru.heads[li].s...)
+	} else {
 		b = append(strconv.AppendQuote(box.buf[:0], res.Limit.PolicyName()), ";r="...)
 	}
-	b = strconv.AppendInt(b, int64(max(res.Remaining, 0)), 10)
+	b = strconv.AppendInt(b, rem, 10)
 	b = append(b, ";t="...)
-	b = strconv.AppendInt(b, ceilSeconds(res.ResetAfter), 10)
+	b = strconv.AppendInt(b, t, 10)
 	if len(b) <= len(box.buf) && &b[0] == &box.buf[0] {
 		box.v[0] = unsafe.String(&box.buf[0], len(b))
 	} else {
 		box.v[0] = string(b) // a long policy name outgrew the box
 	}
+	if slot != nil {
+		slot.Store(box)
+	}
 	return box.v[:]
+}
+
+// recentSlot returns the rule.recent entry of a RateLimit value.
+func recentSlot(li int, rem, t int64) uint8 {
+	return uint8((uint64(rem)*0x9e3779b97f4a7c15 ^ uint64(t)*0xc2b2ae3d27d4eb4f + uint64(li)) * 0x94d049bb133111eb >> 56)
 }
 
 func (m *Middleware) fail(w http.ResponseWriter, r *http.Request, status int, title string, err error) {

@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -346,3 +349,91 @@ type headerOnly struct{ h http.Header }
 func (w headerOnly) Header() http.Header       { return w.h }
 func (headerOnly) Write(p []byte) (int, error) { return len(p), nil }
 func (headerOnly) WriteHeader(int)             {}
+
+// The RateLimit values (cached or built) are exactly the header's format,
+// for the rule's limits (looked up in the cache), a limit the rule does not
+// know (never cached), negative remaining counts, sub-second and long
+// resets, and a policy name too long for the inline buffer; a recurring
+// value allocates nothing. Run concurrently, so -race sees the table's
+// readers and writers together.
+func TestRateLimitHeaderCache(t *testing.T) {
+	long := strings.Repeat("p", 60)
+	lims := []Limit{PerSecond(50).WithName("burst"), PerDay(5000), PerMinute(7).WithName(long)}
+	s, _ := NewStore(GCRA, lims, Options{})
+	m, err := NewMiddleware([]Rule{{Limiter: s}}, MiddlewareOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ru := &m.rules[0]
+	other := PerHour(3).WithName("other")
+	want := func(res Result) string {
+		return fmt.Sprintf("%q;r=%d;t=%d", res.Limit.PolicyName(), max(res.Remaining, 0), ceilSeconds(res.ResetAfter))
+	}
+	resets := []time.Duration{0, 1, 999 * ms, time.Second, time.Second + 1, 90 * time.Second, 26 * time.Hour}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(g), 5))
+			for range 3000 {
+				lim := other
+				if k := r.IntN(10); k < 9 {
+					lim = lims[k%3]
+				}
+				res := Result{Limit: lim, Remaining: r.IntN(60) - 5, ResetAfter: resets[r.IntN(len(resets))]}
+				got := ru.rateLimitHeader(res)
+				if len(got) != 1 || cap(got) != 1 || got[0] != want(res) {
+					t.Errorf("%+v: %q (cap %d); want [%q]", res, got, cap(got), want(res))
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	res := Result{Limit: lims[0], Remaining: 17, ResetAfter: time.Second}
+	ru.rateLimitHeader(res)
+	if a := testing.AllocsPerRun(100, func() { ru.rateLimitHeader(res) }); a != 0 {
+		t.Errorf("recurring RateLimit value: %v allocs; want 0", a)
+	}
+}
+
+// Values that share a cache entry replace each other and are never
+// confused: the same limit and remaining with another reset, and another
+// limit with another remaining count.
+func TestRateLimitHeaderCacheCollisions(t *testing.T) {
+	lims := []Limit{PerSecond(50).WithName("a"), PerSecond(50).WithName("b")}
+	s, _ := NewStore(GCRA, lims, Options{})
+	m, _ := NewMiddleware([]Rule{{Limiter: s}}, MiddlewareOptions{})
+	ru := &m.rules[0]
+	check := func(res Result) {
+		t.Helper()
+		want := fmt.Sprintf("%q;r=%d;t=%d", res.Limit.Name, res.Remaining, ceilSeconds(res.ResetAfter))
+		if got := ru.rateLimitHeader(res); got[0] != want {
+			t.Fatalf("%+v: %q; want %q", res, got[0], want)
+		}
+	}
+	found := 0
+	for rem := int64(0); rem < 200 && found < 2; rem++ {
+		for t2 := int64(2); t2 < 300; t2++ {
+			if recentSlot(0, rem, 1) == recentSlot(0, rem, t2) {
+				for range 2 {
+					check(Result{Limit: lims[0], Remaining: int(rem), ResetAfter: time.Second})
+					check(Result{Limit: lims[0], Remaining: int(rem), ResetAfter: time.Duration(t2) * time.Second})
+				}
+				found++
+				break
+			}
+		}
+	}
+	for rem := int64(1); rem < 1000 && found < 3; rem++ {
+		if recentSlot(0, 0, 1) == recentSlot(1, rem, 1) {
+			for range 2 {
+				check(Result{Limit: lims[0], Remaining: 0, ResetAfter: time.Second})
+				check(Result{Limit: lims[1], Remaining: int(rem), ResetAfter: time.Second})
+			}
+			found++
+		}
+	}
+	if found != 3 {
+		t.Fatalf("found %d colliding cases; want 3", found)
+	}
+}
