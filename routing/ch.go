@@ -338,6 +338,7 @@ func (c *contractor) hierarchy(order []uint32) (*Hierarchy, error) {
 	}
 	h.markLeaves()
 	h.buildExpansions()
+	h.buildQueryArcs()
 	return h, nil
 }
 

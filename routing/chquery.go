@@ -2,17 +2,24 @@ package routing
 
 // CHQuery answers shortest-path queries and distance tables on a
 // [Hierarchy] with bidirectional upward Dijkstra and stall-on-demand. It
-// holds O(NumNodes) reusable buffers, so queries do not allocate once warm.
+// holds O(NumNodes) reusable buffers (24 bytes a node), so queries do not
+// allocate once warm; a query touches only the few hundred nodes of its
+// two search spaces.
 //
 // A CHQuery is not safe for concurrent use; create one per goroutine. Many
 // CHQueries can share one Hierarchy.
 type CHQuery struct {
-	h     *Hierarchy
-	st    []chNode // by rank
-	cur   uint32   // generation of the current search; st[v].gen == cur iff touched
-	heaps [2]chHeap
-	path  []int
-	stack []chFrame
+	h *Hierarchy
+	// dist holds the tentative distances of each node (by rank) in both
+	// directions, unreached unless touched (listed in touched) by the
+	// current search; reset restores just those. 16 bytes a node, four to
+	// a cache line, and no generation stamps to test in the hot loops.
+	dist    [][2]int64
+	parent  [][2]int32 // search-tree parents (ranks), -1 at the roots; valid where dist is
+	touched []uint32
+	heaps   [2]chHeap
+	path    []int
+	stack   []chFrame
 
 	// many-to-many state
 	buckets []bucketEntry
@@ -22,22 +29,11 @@ type CHQuery struct {
 	bcur    uint32
 }
 
-// Search directions, indexes of chNode.dist and chNode.parent.
+// Search directions, indexes of CHQuery.dist and CHQuery.parent.
 const (
 	fwd = 0 // upward from the source over upward arcs
 	bwd = 1 // upward from the target over downward arcs, reversed
 )
-
-// chNode is the state of one node in both searches of a query, in one
-// 32-byte record: a query touches mostly distinct nodes, so what bounds
-// its speed is cache misses, and keeping the two directions together means
-// the meeting test and the stall test read lines the search already holds.
-type chNode struct {
-	dist   [2]int64 // tentative distances, Infinity if not reached
-	parent [2]int32 // search-tree parent (rank), -1 at the roots
-	gen    uint32
-	_      uint32
-}
 
 // chHeap is a 4-ary min-heap of (distance, rank) entries without
 // decrease-key: an improved node is pushed again and the stale entry is
@@ -127,21 +123,23 @@ const downArc = 1 << 31
 
 // NewQuery returns a query object for h.
 func (h *Hierarchy) NewQuery() *CHQuery {
-	return &CHQuery{h: h, st: make([]chNode, h.n)}
+	q := &CHQuery{h: h, dist: make([][2]int64, h.n), parent: make([][2]int32, h.n)}
+	for i := range q.dist {
+		q.dist[i] = [2]int64{unreached, unreached}
+	}
+	return q
 }
 
 // Hierarchy returns the hierarchy q queries.
 func (q *CHQuery) Hierarchy() *Hierarchy { return q.h }
 
-// reset starts a new search: every node becomes untouched in O(1).
+// reset starts a new search: the nodes the last one touched become
+// unreached again.
 func (q *CHQuery) reset() {
-	q.cur++
-	if q.cur == 0 { // wrapped: clear stamps once every 2^32 searches
-		for i := range q.st {
-			q.st[i].gen = 0
-		}
-		q.cur = 1
+	for _, v := range q.touched {
+		q.dist[v] = [2]int64{unreached, unreached}
 	}
+	q.touched = q.touched[:0]
 	q.heaps[fwd].items = q.heaps[fwd].items[:0]
 	q.heaps[bwd].items = q.heaps[bwd].items[:0]
 }
@@ -152,19 +150,16 @@ func (q *CHQuery) reset() {
 // nor compare below a real distance, and the hot loops need no special case.
 const unreached = int64(1) << 62
 
-// node returns v's state, initialised for this search if v is untouched.
-func (q *CHQuery) node(v uint32) *chNode {
-	s := &q.st[v]
-	if s.gen != q.cur {
-		*s = chNode{dist: [2]int64{unreached, unreached}, parent: [2]int32{-1, -1}, gen: q.cur}
-	}
-	return s
-}
-
 // start makes r a root of the search in direction dir.
 func (q *CHQuery) start(dir int, r uint32) {
-	q.node(r).dist[dir&1] = 0
-	q.heaps[dir&1].push(r, 0)
+	dir &= 1
+	d := &q.dist[r]
+	if d[0] == unreached && d[1] == unreached {
+		q.touched = append(q.touched, r)
+	}
+	d[dir] = 0
+	q.parent[r][dir] = -1
+	q.heaps[dir].push(r, 0)
 }
 
 // minKey drops stale entries from the top of dir's heap and returns the
@@ -173,7 +168,7 @@ func (q *CHQuery) minKey(dir int) int64 {
 	hp := &q.heaps[dir&1]
 	for len(hp.items) > 0 {
 		top := hp.items[0]
-		if q.st[top.node].dist[dir&1] == top.key {
+		if q.dist[top.node][dir&1] == top.key {
 			return top.key
 		}
 		hp.pop()
@@ -234,16 +229,12 @@ func (q *CHQuery) search(src, dst int) (best int64, meet uint32, settled int, er
 		settled++
 		it := q.heaps[d].pop()
 		u, du := it.node, it.key
-		// u is touched, so both its distances are set (unreached if the
-		// other side has not reached it, which keeps the sum too large).
-		if t := du + q.st[u].dist[d^1]; t < best {
+		// If the other side has not reached u, its distance is unreached
+		// and the sum too large to count.
+		if t := du + q.dist[u][d^1]; t < best {
 			best, meet = t, u
 		}
-		if d == fwd {
-			q.settle(fwd, u, du, best, h.fFirst, h.fArcs, h.bFirst, h.bArcs)
-		} else {
-			q.settle(bwd, u, du, best, h.bFirst, h.bArcs, h.fFirst, h.fArcs)
-		}
+		q.settle(d, u, du, best)
 		d ^= 1
 	}
 	if best == unreached {
@@ -253,33 +244,39 @@ func (q *CHQuery) search(src, dst int) (best int64, meet uint32, settled int, er
 }
 
 // settle handles u, just popped at distance du in direction dir: unless u
-// is stalled, it relaxes u's arcs in that direction (first and arcs),
-// queueing every head it improves below bound. Stall-on-demand: u is
-// stalled when a higher node reaches it more cheaply than du through an
-// arc of the opposite direction (ofirst and oarcs), so the search tree
-// below u is not optimal and need not grow. Heads at bound or beyond are
-// skipped, since no path through them can beat the best one found. settle
-// reports whether u was stalled.
-func (q *CHQuery) settle(dir int, u uint32, du, bound int64, first []uint32, arcs []chEdge, ofirst []uint32, oarcs []chEdge) bool {
+// is stalled, it relaxes u's arcs in that direction, queueing every head it
+// improves below bound. Stall-on-demand: u is stalled when a higher node
+// reaches it more cheaply than du through an arc of the opposite
+// direction, so the search tree below u is not optimal and need not grow.
+// Heads at bound or beyond are skipped, since no path through them can
+// beat the best one found. settle reports whether u was stalled.
+func (q *CHQuery) settle(dir int, u uint32, du, bound int64) bool {
 	dir &= 1
-	st, cur := q.st, q.cur
-	for _, a := range oarcs[ofirst[u]:ofirst[u+1]] {
-		if s := &st[a.head]; s.gen == cur && s.dist[dir]+int64(a.w) < du {
+	h, dist := q.h, q.dist
+	off := h.qFirst[2*u : 2*u+3 : 2*u+3]
+	arcs := h.qArcs[off[0]:off[2]]
+	mid := off[1] - off[0]
+	relax, other := arcs[:mid], arcs[mid:] // upward, downward
+	if dir == bwd {
+		relax, other = other, relax
+	}
+	for _, a := range other {
+		if dist[a.head][dir]+int64(a.w) < du {
 			return true
 		}
 	}
-	for _, a := range arcs[first[u]:first[u+1]] {
+	for _, a := range relax {
 		nd := du + int64(a.w)
 		if nd >= bound {
 			continue
 		}
-		s := &st[a.head]
-		if s.gen != cur {
-			*s = chNode{dist: [2]int64{unreached, unreached}, parent: [2]int32{-1, -1}, gen: cur}
-		}
-		if nd < s.dist[dir] {
-			s.dist[dir] = nd
-			s.parent[dir] = int32(u)
+		d := &dist[a.head]
+		if nd < d[dir] {
+			if d[dir^1] == unreached && d[dir] == unreached {
+				q.touched = append(q.touched, a.head)
+			}
+			d[dir] = nd
+			q.parent[a.head][dir] = int32(u)
 			q.heaps[dir].push(a.head, nd)
 		}
 	}
@@ -288,7 +285,7 @@ func (q *CHQuery) settle(dir int, u uint32, du, bound int64, first []uint32, arc
 
 // arcTo returns the index in arcs (a CSR with offsets first) of the arc
 // stored at rank p whose head is v. Search trees record parents, not arcs,
-// to keep chNode small; unpacking looks the few tree arcs up again.
+// to keep the state small; unpacking looks the few tree arcs up again.
 func arcTo(first []uint32, arcs []chEdge, p, v uint32) uint32 {
 	for i := first[p]; i < first[p+1]; i++ {
 		if arcs[i].head == v {
@@ -309,15 +306,15 @@ func (q *CHQuery) unpack(meet uint32) {
 	// first, which is the order the stack pops them in.
 	stack := q.stack[:0]
 	v := meet
-	for p := q.st[v].parent[fwd]; p >= 0; p = q.st[v].parent[fwd] {
+	for p := q.parent[v][fwd]; p >= 0; p = q.parent[v][fwd] {
 		stack = append(stack, chFrame{h.node[v], arcTo(h.fFirst, h.fArcs, uint32(p), v)})
 		v = uint32(p)
 	}
 	path := append(q.path[:0], int(h.node[v]))
 	path, stack = h.expand(path, stack)
 	// Backward tree: arc v -> parent is downward, stored at parent.
-	for v := meet; q.st[v].parent[bwd] >= 0; {
-		p := uint32(q.st[v].parent[bwd])
+	for v := meet; q.parent[v][bwd] >= 0; {
+		p := uint32(q.parent[v][bwd])
 		stack = append(stack, chFrame{h.node[p], arcTo(h.bFirst, h.bArcs, p, v) | downArc})
 		path, stack = h.expand(path, stack)
 		v = p

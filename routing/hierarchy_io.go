@@ -229,5 +229,6 @@ func (h *Hierarchy) validate() error {
 	}
 	h.markLeaves()
 	h.buildExpansions()
+	h.buildQueryArcs()
 	return nil
 }

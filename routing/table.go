@@ -83,16 +83,11 @@ func (q *CHQuery) Table(sources, targets []int, dst []int64) ([]int64, error) {
 // upward runs a complete upward search with stall-on-demand from r in
 // direction dir and calls visit for every settled, unstalled node.
 func (q *CHQuery) upward(dir int, r uint32, visit func(v uint32, d int64)) {
-	h := q.h
 	q.reset()
 	q.start(dir, r)
-	first, arcs, ofirst, oarcs := h.fFirst, h.fArcs, h.bFirst, h.bArcs
-	if dir == bwd {
-		first, arcs, ofirst, oarcs = h.bFirst, h.bArcs, h.fFirst, h.fArcs
-	}
 	for q.minKey(dir) != unreached {
 		it := q.heaps[dir&1].pop()
-		if !q.settle(dir, it.node, it.key, unreached, first, arcs, ofirst, oarcs) {
+		if !q.settle(dir, it.node, it.key, unreached) {
 			visit(it.node, it.key)
 		}
 	}
