@@ -55,7 +55,8 @@
 //
 // # Costs
 //
-// Put/Delete/Apply: one log append (plus fsync with Sync) and O(log n)
+// Put/Delete/Apply: one log append (a copy into the log buffer, one write
+// system call per 64 KiB; with Sync, a write and an fsync) and O(log n)
 // memtable insertion per key; compaction rewrites each byte about
 // LevelMultiplier times per level it descends (see Stats.WriteAmplification).
 // Get: O(log n) in each memtable, at most one block read per level-0 table
@@ -70,10 +71,10 @@
 // crash every write made with Sync is recovered from the logs, and so is
 // every write acknowledged before it. Non-Sync writes go through the log's
 // write buffer (Options.WALBufferSize, 64 KiB by default), so a process
-// crash can lose the latest of them: at most those of the last
+// crash can lose the latest of them: about those of the last
 // Options.WALBufferDelay (10 ms by default), whole batches only, always the
 // newest, never one before a surviving write. A negative WALBufferSize
-// makes every acknowledged write survive a process crash, at about 1.4x the
+// makes every acknowledged write survive a process crash, at 1.15-1.5x the
 // cost of a small write. Corrupt tables, MANIFEST or
 // log records give errors matching [ErrCorrupt] naming the file; no read
 // returns wrong data.

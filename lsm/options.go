@@ -73,14 +73,16 @@ type Options struct {
 	// (wal.Options.BufferSize). Writes without Sync return once their log
 	// record is in the buffer; the buffer reaches the operating system in
 	// one write call when it holds WALBufferSize bytes, WALBufferDelay after
-	// its oldest record, or with the next Sync write, memtable switch, Flush
-	// or Close. This saves a system call per small write, as pebble's
-	// asynchronous log writer does, at a price: a process crash can lose
-	// the non-Sync writes of the last WALBufferDelay (whole batches only,
-	// never part of one, and never a Sync write or anything before it).
+	// its oldest record, or with the next Sync write or Close (Flush puts
+	// the writes in a table). This saves a system call per small write, as
+	// pebble's asynchronous log writer does, at a price: a process crash
+	// can lose the non-Sync writes of about the last WALBufferDelay (more
+	// only if the process is starved of CPU), whole batches only, never
+	// part of one, and never a Sync write or anything before it.
 	// Default 64 KiB; negative turns buffering off, so that every write
 	// reaches the operating system before it returns and survives a process
-	// crash (about 1.4x slower for small non-Sync writes).
+	// crash (small non-Sync writes then cost a write system call each:
+	// 1.15-1.5x slower in the fillrandom and overwrite benchmarks).
 	WALBufferSize int
 	// WALBufferDelay bounds how long a non-Sync write waits in the log
 	// buffer (see WALBufferSize). Default 10 ms.
