@@ -6,6 +6,7 @@ import (
 
 	"github.com/sysdesign-go/sysdesign/examples/autocomplete"
 	"github.com/sysdesign-go/sysdesign/examples/drive"
+	"github.com/sysdesign-go/sysdesign/examples/hotel"
 	"github.com/sysdesign-go/sysdesign/examples/kvstore"
 	"github.com/sysdesign-go/sysdesign/examples/leaderboard"
 	"github.com/sysdesign-go/sysdesign/examples/maps"
@@ -38,6 +39,7 @@ var systems = []system{
 	{"webcrawler", "a polite crawl of a local test web: per-host queues on a hash ring, robots.txt, Bloom-filter and content dedupe, spider traps cut off", webcrawler.Run},
 	{"messagequeue", "partitions on write-ahead logs, keyed order, consumer groups that rebalance and redeliver uncommitted messages, restart, retention", messagequeue.Run},
 	{"notification", "push, SMS and email through durable queues: dedupe, opt-out, per-user limits, retries with backoff, dead letters, nothing lost across a crash", notification.Run},
+	{"hotel", "reservations without double booking: per-night inventory in an LSM tree, idempotent reservation IDs, overbooking, cancellations, audited", hotel.Run},
 	{"payment", "exactly-once payments by idempotency key through a flaky PSP, a double-entry ledger on a write-ahead log, crash recovery, reconciliation", payment.Run},
 	{"newsfeed", "fanout on write into sharded sorted-set feed caches, celebrities merged on read, cursor paging checked against brute force", newsfeed.Run},
 	{"autocomplete", "query log to top-k trie snapshot, served over HTTP and swapped while serving", autocomplete.Run},
