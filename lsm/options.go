@@ -63,8 +63,9 @@ type Options struct {
 	// kernel pages in table data kills the process (SIGBUS) instead of
 	// failing the read; damage that appears on disk after a block was
 	// first checked is not seen until the table is reopened (as with a
-	// block cache); and each open table takes address space (a concern on
-	// 32-bit systems). Tables are never written after they are created and
+	// block cache); each open table takes address space (a concern on
+	// 32-bit systems); and the record of checked blocks costs one bit per
+	// 16 bytes of table (0.8%) on the Go heap. Tables are never written after they are created and
 	// are unmapped only once no reader holds them. With DisableMmap, or
 	// where mapping fails, blocks are read with pread into the block cache
 	// and checked on every read from disk. Default false (mapped).
