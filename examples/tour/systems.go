@@ -17,6 +17,7 @@ import (
 	"github.com/sysdesign-go/sysdesign/examples/payment"
 	"github.com/sysdesign-go/sysdesign/examples/proximity"
 	"github.com/sysdesign-go/sysdesign/examples/ratelimiter"
+	"github.com/sysdesign-go/sysdesign/examples/s3"
 	"github.com/sysdesign-go/sysdesign/examples/uniqueid"
 	"github.com/sysdesign-go/sysdesign/examples/urlshortener"
 	"github.com/sysdesign-go/sysdesign/examples/webcrawler"
@@ -40,6 +41,7 @@ var systems = []system{
 	{"messagequeue", "partitions on write-ahead logs, keyed order, consumer groups that rebalance and redeliver uncommitted messages, restart, retention", messagequeue.Run},
 	{"notification", "push, SMS and email through durable queues: dedupe, opt-out, per-user limits, retries with backoff, dead letters, nothing lost across a crash", notification.Run},
 	{"hotel", "reservations without double booking: per-night inventory in an LSM tree, idempotent reservation IDs, overbooking, cancellations, audited", hotel.Run},
+	{"s3", "buckets, versioned objects packed into a data log with an LSM object table, paginated listing, expiry and compaction", s3.Run},
 	{"payment", "exactly-once payments by idempotency key through a flaky PSP, a double-entry ledger on a write-ahead log, crash recovery, reconciliation", payment.Run},
 	{"newsfeed", "fanout on write into sharded sorted-set feed caches, celebrities merged on read, cursor paging checked against brute force", newsfeed.Run},
 	{"autocomplete", "query log to top-k trie snapshot, served over HTTP and swapped while serving", autocomplete.Run},
