@@ -162,18 +162,23 @@ func (q *CHQuery) start(dir int, r uint32) {
 	q.heaps[dir].push(r, 0)
 }
 
-// minKey drops stale entries from the top of dir's heap and returns the
-// smallest live key, or unreached when the heap is empty.
-func (q *CHQuery) minKey(dir int) int64 {
-	hp := &q.heaps[dir&1]
+// next pops the smallest live entry of dir's heap, skipping stale ones,
+// and returns its node and distance; ok is false when the heap is empty or
+// its smallest key is at least bound (stale keys exceed their node's
+// distance, so no live entry is smaller either).
+func (q *CHQuery) next(dir int, bound int64) (v uint32, d int64, ok bool) {
+	dir &= 1
+	hp := &q.heaps[dir]
 	for len(hp.items) > 0 {
-		top := hp.items[0]
-		if q.dist[top.node][dir&1] == top.key {
-			return top.key
+		if hp.items[0].key >= bound {
+			return 0, 0, false
 		}
-		hp.pop()
+		top := hp.pop()
+		if q.dist[top.node][dir] == top.key {
+			return top.node, top.key, true
+		}
 	}
-	return unreached
+	return 0, 0, false
 }
 
 // Route returns the shortest path from src to dst (original node IDs, with
@@ -219,16 +224,18 @@ func (q *CHQuery) search(src, dst int) (best int64, meet uint32, settled int, er
 	var done [2]bool
 	d := fwd
 	for {
-		if done[d] || q.minKey(d) >= best {
-			done[d] = true
+		if done[d] {
 			d ^= 1
-			if done[d] || q.minKey(d) >= best {
+		}
+		u, du, ok := q.next(d, best)
+		if !ok {
+			done[d] = true
+			if done[d^1] {
 				break
 			}
+			continue
 		}
 		settled++
-		it := q.heaps[d].pop()
-		u, du := it.node, it.key
 		// If the other side has not reached u, its distance is unreached
 		// and the sum too large to count.
 		if t := du + q.dist[u][d^1]; t < best {

@@ -85,10 +85,13 @@ func (q *CHQuery) Table(sources, targets []int, dst []int64) ([]int64, error) {
 func (q *CHQuery) upward(dir int, r uint32, visit func(v uint32, d int64)) {
 	q.reset()
 	q.start(dir, r)
-	for q.minKey(dir) != unreached {
-		it := q.heaps[dir&1].pop()
-		if !q.settle(dir, it.node, it.key, unreached) {
-			visit(it.node, it.key)
+	for {
+		u, du, ok := q.next(dir, unreached)
+		if !ok {
+			return
+		}
+		if !q.settle(dir, u, du, unreached) {
+			visit(u, du)
 		}
 	}
 }

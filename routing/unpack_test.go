@@ -136,3 +136,28 @@ func TestAndorraExpansionsMatchChildWalk(t *testing.T) {
 	cached, long := checkExpansions(t, h)
 	t.Logf("Andorra: %d shortcuts cached, %d longer than %d nodes", cached, long, maxExpanded)
 }
+
+// TestCHHeapOrder checks the query heap against a sorted model: random
+// pushes and pops interleaved, every pop the smallest key left.
+func TestCHHeapOrder(t *testing.T) {
+	rng := newRand(3)
+	var hp chHeap
+	var model []int64
+	for step := range 6000 {
+		if len(model) == 0 || rng.IntN(3) > 0 {
+			k := int64(rng.IntN(1000))
+			hp.push(uint32(step), k)
+			model = append(model, k)
+			continue
+		}
+		slices.Sort(model)
+		got := hp.pop()
+		if got.key != model[0] {
+			t.Fatalf("step %d: popped key %d; want %d", step, got.key, model[0])
+		}
+		model = model[1:]
+	}
+	if len(hp.items) != len(model) {
+		t.Fatalf("heap holds %d entries; want %d", len(hp.items), len(model))
+	}
+}
