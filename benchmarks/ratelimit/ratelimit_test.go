@@ -9,7 +9,9 @@
 //   - Allow over 1,000,000 distinct keys, with the heap bytes per key.
 //   - Redis with 64 concurrent callers: redisstore against redis_rate, on
 //     the same local redis-server.
-//   - HTTP middleware on a no-op handler (impl=none is the bare handler).
+//   - HTTP middleware on a no-op handler (impl=none is the bare handler;
+//     impl=sysdesign-draining uses a limit whose Remaining changes on
+//     almost every request, so the RateLimit header value is rebuilt).
 package ratelimitbench
 
 import (
@@ -261,6 +263,11 @@ func BenchmarkRatelimit_Middleware(b *testing.B) {
 	noop := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 	ours := must(ratelimit.NewStore(ratelimit.GCRA, []ratelimit.Limit{ratelimit.PerSecond(high)}, ratelimit.Options{}))
 	mw := must(ratelimit.NewMiddleware([]ratelimit.Rule{{Limiter: ours}}, ratelimit.MiddlewareOptions{}))
+	// A limit that runs down (1e6/s, refilled slower than requests arrive,
+	// with a burst that outlasts the run): Remaining changes on almost
+	// every request, so the RateLimit value is rarely one built lately.
+	draining := must(ratelimit.NewStore(ratelimit.GCRA, []ratelimit.Limit{ratelimit.PerSecond(1_000_000).WithBurst(high)}, ratelimit.Options{}))
+	mwDraining := must(ratelimit.NewMiddleware([]ratelimit.Rule{{Limiter: draining}}, ratelimit.MiddlewareOptions{}))
 	ul := ulule.New(ulmemory.NewStore(), ulule.Rate{Period: time.Second, Limit: high})
 	tst := must(memstore.NewCtx(1024))
 	trl := must(throttled.NewGCRARateLimiterCtx(tst, throttled.RateQuota{MaxRate: throttled.PerSec(high), MaxBurst: high}))
@@ -272,6 +279,7 @@ func BenchmarkRatelimit_Middleware(b *testing.B) {
 		h    http.Handler
 	}{
 		{"sysdesign", mw.Handler(noop)},
+		{"sysdesign-draining", mwDraining.Handler(noop)},
 		{"none", noop},
 		{"ulule", ululestdlib.NewMiddleware(ul).Handler(noop)},
 		{"throttled", (&throttled.HTTPRateLimiterCtx{RateLimiter: trl, VaryBy: &throttled.VaryBy{RemoteAddr: true}}).RateLimit(noop)},
