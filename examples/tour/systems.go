@@ -11,6 +11,7 @@ import (
 	"github.com/sysdesign-go/sysdesign/examples/leaderboard"
 	"github.com/sysdesign-go/sysdesign/examples/maps"
 	"github.com/sysdesign-go/sysdesign/examples/messagequeue"
+	"github.com/sysdesign-go/sysdesign/examples/metrics"
 	"github.com/sysdesign-go/sysdesign/examples/nearbyfriends"
 	"github.com/sysdesign-go/sysdesign/examples/newsfeed"
 	"github.com/sysdesign-go/sysdesign/examples/notification"
@@ -44,6 +45,7 @@ var systems = []system{
 	{"s3", "buckets, versioned objects packed into a data log with an LSM object table, paginated listing, expiry and compaction", s3.Run},
 	{"payment", "exactly-once payments by idempotency key through a flaky PSP, a double-entry ledger on a write-ahead log, crash recovery, reconciliation", payment.Run},
 	{"newsfeed", "fanout on write into sharded sorted-set feed caches, celebrities merged on read, cursor paging checked against brute force", newsfeed.Run},
+	{"metrics", "samples through a write-ahead log into Gorilla-compressed series, counter rates, an alert that fires once and resolves, downsampling, reopen", metrics.Run},
 	{"autocomplete", "query log to top-k trie snapshot, served over HTTP and swapped while serving", autocomplete.Run},
 	{"drive", "content-defined blocks stored once by hash, delta sync of an edit, versions with Merkle roots checked on download, conflicted copies", drive.Run},
 	{"proximity", "business CRUD and paginated nearby search on a geohash index, checked against brute force", proximity.Run},
