@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"github.com/sysdesign-go/sysdesign/examples/adclick"
 	"github.com/sysdesign-go/sysdesign/examples/autocomplete"
 	"github.com/sysdesign-go/sysdesign/examples/drive"
 	"github.com/sysdesign-go/sysdesign/examples/hotel"
@@ -46,6 +47,7 @@ var systems = []system{
 	{"payment", "exactly-once payments by idempotency key through a flaky PSP, a double-entry ledger on a write-ahead log, crash recovery, reconciliation", payment.Run},
 	{"newsfeed", "fanout on write into sharded sorted-set feed caches, celebrities merged on read, cursor paging checked against brute force", newsfeed.Run},
 	{"metrics", "samples through a write-ahead log into Gorilla-compressed series, counter rates, an alert that fires once and resolves, downsampling, reopen", metrics.Run},
+	{"adclick", "click windows by event time with a watermark, duplicates dropped and filtered counts by roaring bitmaps, top ads, a recount from the raw log", adclick.Run},
 	{"autocomplete", "query log to top-k trie snapshot, served over HTTP and swapped while serving", autocomplete.Run},
 	{"drive", "content-defined blocks stored once by hash, delta sync of an edit, versions with Merkle roots checked on download, conflicted copies", drive.Run},
 	{"proximity", "business CRUD and paginated nearby search on a geohash index, checked against brute force", proximity.Run},
