@@ -290,13 +290,17 @@ func (q *CHQuery) settle(dir int, u uint32, du, bound int64) bool {
 	return false
 }
 
-// arcTo returns the index in arcs (a CSR with offsets first) of the arc
-// stored at rank p whose head is v. Search trees record parents, not arcs,
-// to keep the state small; unpacking looks the few tree arcs up again.
-func arcTo(first []uint32, arcs []chEdge, p, v uint32) uint32 {
-	for i := first[p]; i < first[p+1]; i++ {
-		if arcs[i].head == v {
-			return i
+// arcTo returns the index in fArcs (dir fwd) or bArcs (dir bwd) of the
+// arc stored at rank p whose head is v. Search trees record parents, not
+// arcs, to keep the state small; unpacking looks the few tree arcs up again.
+func (h *Hierarchy) arcTo(dir int, p, v uint32) uint32 {
+	lo, hi, base := h.qFirst[2*p], h.qFirst[2*p+1], h.fFirst[p]
+	if dir == bwd {
+		lo, hi, base = h.qFirst[2*p+1], h.qFirst[2*p+2], h.bFirst[p]
+	}
+	for i := lo; i < hi; i++ {
+		if h.qArcs[i].head == v {
+			return base + (i - lo)
 		}
 	}
 	panic("routing: internal error: search-tree arc missing from the hierarchy")
@@ -314,7 +318,7 @@ func (q *CHQuery) unpack(meet uint32) {
 	stack := q.stack[:0]
 	v := meet
 	for p := q.parent[v][fwd]; p >= 0; p = q.parent[v][fwd] {
-		stack = append(stack, chFrame{h.node[v], arcTo(h.fFirst, h.fArcs, uint32(p), v)})
+		stack = append(stack, chFrame{h.node[v], h.arcTo(fwd, uint32(p), v)})
 		v = uint32(p)
 	}
 	path := append(q.path[:0], int(h.node[v]))
@@ -322,7 +326,7 @@ func (q *CHQuery) unpack(meet uint32) {
 	// Backward tree: arc v -> parent is downward, stored at parent.
 	for v := meet; q.parent[v][bwd] >= 0; {
 		p := uint32(q.parent[v][bwd])
-		stack = append(stack, chFrame{h.node[p], arcTo(h.bFirst, h.bArcs, p, v) | downArc})
+		stack = append(stack, chFrame{h.node[p], h.arcTo(bwd, p, v) | downArc})
 		path, stack = h.expand(path, stack)
 		v = p
 	}

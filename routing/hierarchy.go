@@ -16,10 +16,10 @@ type Hierarchy struct {
 
 	// Upward arcs r -> head (head has higher rank), by rank of tail.
 	fFirst []uint32
-	fArcs  []chEdge
+	fArcs  []chEdge // only while building or validating; then in qArcs
 	// Downward arcs head -> r (head has higher rank), stored at r.
 	bFirst []uint32
-	bArcs  []chEdge
+	bArcs  []chEdge // only while building or validating; then in qArcs
 	// Child arcs of each shortcut, parallel to fArcs and bArcs.
 	fKids []chKids
 	bKids []chKids
@@ -80,7 +80,7 @@ type chEdge struct {
 func (h *Hierarchy) NumNodes() int { return h.n }
 
 // NumArcs returns the number of upward and downward arcs, shortcuts included.
-func (h *Hierarchy) NumArcs() int { return len(h.fArcs) + len(h.bArcs) }
+func (h *Hierarchy) NumArcs() int { return len(h.qArcs) }
 
 // NumShortcuts returns how many of the arcs are shortcuts.
 func (h *Hierarchy) NumShortcuts() int {
@@ -101,7 +101,7 @@ func (h *Hierarchy) NumShortcuts() int {
 // Bytes returns the approximate memory held by the hierarchy's arrays,
 // the in-memory copies of unpacked shortcuts included.
 func (h *Hierarchy) Bytes() int {
-	return 4*(2*h.n+len(h.fFirst)+len(h.bFirst)) + 24*(len(h.fArcs)+len(h.bArcs)) +
+	return 4*(2*h.n+len(h.fFirst)+len(h.bFirst)) + 16*(len(h.fKids)+len(h.bKids)) +
 		4*(len(h.fExpFirst)+len(h.bExpFirst)+len(h.fExp)+len(h.bExp)) +
 		4*len(h.qFirst) + 8*len(h.qArcs)
 }
@@ -172,7 +172,10 @@ func (h *Hierarchy) expand(path []int, stack []chFrame) ([]int, []chFrame) {
 	return path, stack
 }
 
-// buildQueryArcs fills qFirst and qArcs from the upward and downward CSRs.
+// buildQueryArcs fills qFirst and qArcs from the upward and downward CSRs
+// and releases those: arc i of rank r's upward list, fArcs[fFirst[r]+i],
+// is qArcs[qFirst[2r]+i] (downward: bFirst and qFirst[2r+1]), so indexes
+// into fArcs and bArcs, which child records and frames use, stay valid.
 func (h *Hierarchy) buildQueryArcs() {
 	h.qFirst = make([]uint32, 2*h.n+1)
 	h.qArcs = make([]chEdge, 0, len(h.fArcs)+len(h.bArcs))
@@ -182,6 +185,21 @@ func (h *Hierarchy) buildQueryArcs() {
 		h.qArcs = append(h.qArcs, h.bArcs[h.bFirst[r]:h.bFirst[r+1]]...)
 		h.qFirst[2*r+2] = uint32(len(h.qArcs))
 	}
+	h.fArcs, h.bArcs = nil, nil
+}
+
+// dirArcs returns a new copy of the upward (dir fwd) or downward arcs in
+// their CSR order, as files store them.
+func (h *Hierarchy) dirArcs(dir int) []chEdge {
+	n := len(h.fKids)
+	if dir == bwd {
+		n = len(h.bKids)
+	}
+	out := make([]chEdge, 0, n)
+	for r := 0; r < h.n; r++ {
+		out = append(out, h.qArcs[h.qFirst[2*r+dir]:h.qFirst[2*r+dir+1]]...)
+	}
+	return out
 }
 
 // buildExpansions fills fExp and bExp with the interiors of the shortcuts

@@ -32,14 +32,14 @@ const (
 // WriteTo writes h in the versioned, checksummed binary format that
 // [ReadHierarchy] reads. It implements [io.WriterTo].
 func (h *Hierarchy) WriteTo(w io.Writer) (int64, error) {
-	size := headerLen + 4*(h.n+2*(h.n+1)+5*len(h.fArcs)+5*len(h.bArcs)) + 8
+	size := headerLen + 4*(h.n+2*(h.n+1)+5*len(h.fKids)+5*len(h.bKids)) + 8
 	buf := make([]byte, 0, size)
 	buf = append(buf, hierarchyMagic...)
 	le := binary.LittleEndian
 	buf = le.AppendUint32(buf, hierarchyVersion)
 	buf = le.AppendUint32(buf, uint32(h.n))
-	buf = le.AppendUint32(buf, uint32(len(h.fArcs)))
-	buf = le.AppendUint32(buf, uint32(len(h.bArcs)))
+	buf = le.AppendUint32(buf, uint32(len(h.fKids)))
+	buf = le.AppendUint32(buf, uint32(len(h.bKids)))
 	u32 := func(s []uint32) {
 		for _, x := range s {
 			buf = le.AppendUint32(buf, x)
@@ -66,9 +66,9 @@ func (h *Hierarchy) WriteTo(w io.Writer) (int64, error) {
 	}
 	u32(h.node)
 	u32(h.fFirst)
-	arcs(h.fArcs, h.fKids)
+	arcs(h.dirArcs(fwd), h.fKids)
 	u32(h.bFirst)
-	arcs(h.bArcs, h.bKids)
+	arcs(h.dirArcs(bwd), h.bKids)
 	buf = le.AppendUint64(buf, xxhash.Sum64(buf))
 	n, err := w.Write(buf)
 	return int64(n), err

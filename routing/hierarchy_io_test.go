@@ -33,7 +33,7 @@ func TestHierarchyChildIndexes(t *testing.T) {
 	if _, err := ReadHierarchy(bytes.NewReader(data)); err != nil {
 		t.Fatalf("untouched file: %v", err)
 	}
-	n, mf, mb := h.n, len(h.fArcs), len(h.bArcs)
+	n, mf, mb := h.n, len(h.fKids), len(h.bKids)
 	fCols := headerLen + 4*n + 4*(n+1)                               // start of fHead
 	bCols := fCols + 20*mf + 4*(n+1)                                 // start of bHead
 	col := func(start, m, c, i int) int { return start + 4*(c*m+i) } // c: 0 head .. 4 up

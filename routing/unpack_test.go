@@ -31,12 +31,12 @@ func checkExpansions(t *testing.T, h *Hierarchy) (cached, long int) {
 	t.Helper()
 	var ref []uint32
 	for dir := range 2 {
-		arcs, first, exp, kids := h.fArcs, h.fExpFirst, h.fExp, h.fKids
+		first, exp, kids := h.fExpFirst, h.fExp, h.fKids
 		flag := uint32(0)
 		if dir == 1 {
-			arcs, first, exp, kids, flag = h.bArcs, h.bExpFirst, h.bExp, h.bKids, downArc
+			first, exp, kids, flag = h.bExpFirst, h.bExp, h.bKids, downArc
 		}
-		for i := range arcs {
+		for i := range kids {
 			run := exp[first[i]:first[i+1]]
 			ref = refInterior(h, uint32(i)|flag, ref[:0])
 			switch {
