@@ -28,6 +28,26 @@ func BenchmarkTree_Put(b *testing.B) {
 	}
 }
 
+// BenchmarkSummary_Update is the Summary form of BenchmarkTree_Put: the
+// caller passes the old value hash, so no per-key state is looked up.
+func BenchmarkSummary_Update(b *testing.B) {
+	s, _ := NewSummary(Options{}, nil)
+	ks := benchKeys(1 << 20)
+	cur := make([]uint64, len(ks))
+	for i, k := range ks {
+		s.Insert(k, uint64(i))
+		cur[i] = uint64(i)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		j := i & (len(ks) - 1)
+		s.Update(ks[j], cur[j], uint64(i))
+		cur[j] = uint64(i)
+		i++
+	}
+}
+
 func BenchmarkTree_Diff(b *testing.B) {
 	local, remote, _ := pair(b, Options{}, 1<<20, []int{1, 1000, 500000}, nil, nil)
 	ctx := context.Background()
