@@ -29,7 +29,7 @@ func TestCrashSIGKILL(t *testing.T) {
 		killChild(dir, false)
 		return
 	}
-	testKills(t, "TestCrashSIGKILL")
+	testKills(t, "TestCrashSIGKILL", 20)
 }
 
 // TestCrashSIGKILLBuffered is TestCrashSIGKILL with a buffered log
@@ -42,12 +42,13 @@ func TestCrashSIGKILLBuffered(t *testing.T) {
 		killChild(dir, true)
 		return
 	}
-	testKills(t, "TestCrashSIGKILLBuffered")
+	testKills(t, "TestCrashSIGKILLBuffered", 10)
 }
 
-func testKills(t *testing.T, name string) {
+// testKills runs WAL_KILLS (default defKills) kills of the child test name.
+func testKills(t *testing.T, name string, defKills int) {
 	dir := t.TempDir()
-	kills := envInt("WAL_KILLS", 20)
+	kills := envInt("WAL_KILLS", defKills)
 	rng := rand.New(rand.NewPCG(uint64(envInt("WAL_KILL_SEED", 1)), 7))
 	acked := map[uint64]string{}
 	torn := 0
