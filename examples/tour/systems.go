@@ -10,6 +10,7 @@ import (
 	"github.com/sysdesign-go/sysdesign/examples/hotel"
 	"github.com/sysdesign-go/sysdesign/examples/kvstore"
 	"github.com/sysdesign-go/sysdesign/examples/leaderboard"
+	"github.com/sysdesign-go/sysdesign/examples/mail"
 	"github.com/sysdesign-go/sysdesign/examples/maps"
 	"github.com/sysdesign-go/sysdesign/examples/messagequeue"
 	"github.com/sysdesign-go/sysdesign/examples/metrics"
@@ -48,6 +49,7 @@ var systems = []system{
 	{"newsfeed", "fanout on write into sharded sorted-set feed caches, celebrities merged on read, cursor paging checked against brute force", newsfeed.Run},
 	{"metrics", "samples through a write-ahead log into Gorilla-compressed series, counter rates, an alert that fires once and resolves, downsampling, reopen", metrics.Run},
 	{"adclick", "click windows by event time with a watermark, duplicates dropped and filtered counts by roaring bitmaps, top ads, a recount from the raw log", adclick.Run},
+	{"mail", "a mailbox on an LSM tree searched through roaring-bitmap postings: searches checked by full scan, unread badges, moves, snapshot reopen", mail.Run},
 	{"autocomplete", "query log to top-k trie snapshot, served over HTTP and swapped while serving", autocomplete.Run},
 	{"drive", "content-defined blocks stored once by hash, delta sync of an edit, versions with Merkle roots checked on download, conflicted copies", drive.Run},
 	{"proximity", "business CRUD and paginated nearby search on a geohash index, checked against brute force", proximity.Run},
