@@ -30,11 +30,11 @@
 //
 // Costs, with n keys, fan-out f, depth d, L = f^d buckets and k differing
 // keys: Put and Delete O(d) plus an interpolation search in one bucket,
-// bound by cache misses in a large tree: at 10M keys a median 1.3 µs of
-// CPU to overwrite a random key and 0.9 µs to add one (a Go map write of
-// the same keys: 0.63 and 0.52 µs, on the same loaded 2-core VM), since
-// finding the old value hash touches the bucket, its entry and the stored
-// key, three random memory accesses;
+// bound by cache misses in a large tree: at 10M keys a median 1.2 µs to
+// overwrite a random key and 0.87 µs to add one (a Go map write of the
+// same keys: 0.23 and 0.33 µs, on the same 2-core VM), since finding the
+// old value hash touches the bucket, its entry and the stored key, three
+// dependent random memory accesses;
 // memory about 51 bytes per key at 10M keys (32 per entry plus slice slack)
 // plus the key bytes, 32 bytes per bucket and 8·L/(f-1) bytes of inner hashes; a diff of k << L keys
 // takes at most d+1 round trips and exchanges about f·d·k hashes plus the
@@ -50,8 +50,8 @@
 // [Summary.Update](key, oldValueHash, newValueHash) adds the difference of
 // the two mixed hashes along one path, so it costs a key hash and d+1
 // additions in dense arrays (8 bytes per node, 2.1 MB for 262,144 buckets
-// whatever n is): a median 53 ns of CPU per overwrite and 38 ns per new
-// key at 10M keys on the same VM, against 1.3 µs for [Tree.Put]. The
+// whatever n is): a median 36 ns per overwrite and 35 ns per new key at
+// 10M keys on the same VM, against 1.2 µs for [Tree.Put]. The
 // store lists the entries of the few buckets a diff examines through an
 // [EntrySource]. A Summary and a Tree diff against each other over the
 // same protocol. The price is a contract: every change
