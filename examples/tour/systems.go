@@ -24,6 +24,7 @@ import (
 	"github.com/sysdesign-go/sysdesign/examples/uniqueid"
 	"github.com/sysdesign-go/sysdesign/examples/urlshortener"
 	"github.com/sysdesign-go/sysdesign/examples/webcrawler"
+	"github.com/sysdesign-go/sysdesign/examples/youtube"
 )
 
 // system is one example under examples/, as the tour runs it.
@@ -51,6 +52,7 @@ var systems = []system{
 	{"adclick", "click windows by event time with a watermark, duplicates dropped and filtered counts by roaring bitmaps, top ads, a recount from the raw log", adclick.Run},
 	{"mail", "a mailbox on an LSM tree searched through roaring-bitmap postings: searches checked by full scan, unread badges, moves, snapshot reopen", mail.Run},
 	{"autocomplete", "query log to top-k trie snapshot, served over HTTP and swapped while serving", autocomplete.Run},
+	{"youtube", "resumable chunked uploads on a write-ahead log, a transcoding DAG with retries that resumes after a crash, a completion queue", youtube.Run},
 	{"drive", "content-defined blocks stored once by hash, delta sync of an edit, versions with Merkle roots checked on download, conflicted copies", drive.Run},
 	{"proximity", "business CRUD and paginated nearby search on a geohash index, checked against brute force", proximity.Run},
 	{"nearbyfriends", "location updates with TTL, per-user channels, friends notified as they enter or leave the radius", nearbyfriends.Run},
