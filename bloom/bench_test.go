@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"testing"
+
+	"github.com/sysdesign-go/sysdesign/internal/cputime"
 )
 
 func benchKeys(n int) [][]byte {
@@ -125,7 +127,7 @@ func BenchmarkFuse_Build(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
-			done := cpuStart(b)
+			done := cputime.Start(b)
 			for b.Loop() {
 				if _, err := BuildFuseHashes(hs); err != nil {
 					b.Fatal(err)

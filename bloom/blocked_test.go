@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/sysdesign-go/sysdesign/internal/cputime"
 )
 
 // blockedContainsRef is the plain definition of a blocked lookup: every
@@ -91,7 +93,7 @@ func BenchmarkBlocked_ContainsHash(b *testing.B) {
 			b.Run(fmt.Sprintf("n=%d/k=%d/impl=%s", n, f.K(), impl.name), func(b *testing.B) {
 				hits := 0
 				i := 0
-				done := cpuStart(b)
+				done := cputime.Start(b)
 				defer done()
 				for b.Loop() {
 					if impl.f(hs[i&(len(hs)-1)]) {

@@ -3,6 +3,8 @@ package hashring
 import (
 	"fmt"
 	"testing"
+
+	"github.com/sysdesign-go/sysdesign/internal/cputime"
 )
 
 func benchKeys(n int) []string {
@@ -144,7 +146,7 @@ func BenchmarkRing_Owner(b *testing.B) {
 		} {
 			b.Run(fmt.Sprintf("nodes=%d/path=%s", n, path.name), func(b *testing.B) {
 				b.ReportAllocs()
-				done := cpuStart(b)
+				done := cputime.Start(b)
 				defer done()
 				var sink uint64
 				i := 0

@@ -17,8 +17,8 @@ import (
 	xorfilter "github.com/FastFilter/xorfilter"
 	bnb "github.com/bits-and-blooms/bloom/v3"
 	cuckoo "github.com/seiflotfy/cuckoofilter"
-	"github.com/sysdesign-go/sysdesign/benchmarks/internal/cputime"
 	"github.com/sysdesign-go/sysdesign/bloom"
+	"github.com/sysdesign-go/sysdesign/internal/cputime"
 )
 
 func sizes() []int {

@@ -14,8 +14,8 @@ import (
 	rendezvous "github.com/dgryski/go-rendezvous"
 	serialx "github.com/serialx/hashring"
 	"github.com/stathat/consistent"
-	"github.com/sysdesign-go/sysdesign/benchmarks/internal/cputime"
 	"github.com/sysdesign-go/sysdesign/hashring"
+	"github.com/sysdesign-go/sysdesign/internal/cputime"
 )
 
 const keyMask = 1<<16 - 1

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/sysdesign-go/sysdesign/benchmarks/internal/cputime"
+	"github.com/sysdesign-go/sysdesign/internal/cputime"
 	"github.com/sysdesign-go/sysdesign/merkle"
 	tdmerkle "github.com/transparency-dev/merkle"
 	"github.com/transparency-dev/merkle/proof"

@@ -38,7 +38,7 @@ import (
 	uber "go.uber.org/ratelimit"
 	xrate "golang.org/x/time/rate"
 
-	"github.com/sysdesign-go/sysdesign/benchmarks/internal/cputime"
+	"github.com/sysdesign-go/sysdesign/internal/cputime"
 	"github.com/sysdesign-go/sysdesign/internal/redistest"
 	"github.com/sysdesign-go/sysdesign/ratelimit"
 	"github.com/sysdesign-go/sysdesign/ratelimit/redisstore"

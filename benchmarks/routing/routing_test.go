@@ -21,7 +21,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/sysdesign-go/sysdesign/benchmarks/internal/cputime"
+	"github.com/sysdesign-go/sysdesign/internal/cputime"
 	"github.com/sysdesign-go/sysdesign/internal/shareddata"
 	"github.com/sysdesign-go/sysdesign/routing"
 	"gonum.org/v1/gonum/graph"

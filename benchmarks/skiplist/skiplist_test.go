@@ -21,7 +21,7 @@ import (
 
 	gbtree "github.com/google/btree"
 	huandu "github.com/huandu/skiplist"
-	"github.com/sysdesign-go/sysdesign/benchmarks/internal/cputime"
+	"github.com/sysdesign-go/sysdesign/internal/cputime"
 	"github.com/sysdesign-go/sysdesign/skiplist"
 	tbtree "github.com/tidwall/btree"
 )

@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/sysdesign-go/sysdesign/benchmarks/internal/cputime"
+	"github.com/sysdesign-go/sysdesign/internal/cputime"
 	"github.com/sysdesign-go/sysdesign/vclock"
 )
 

@@ -1,18 +1,19 @@
 // Package cputime reports the CPU time a benchmark's own thread used, for
 // the shared machines these benchmarks run on: wall-clock ns/op includes
 // time spent waiting for a core, CPU time does not (nor GC work on other
-// threads).
+// threads). The package benchmarks and the peer benchmarks module both use
+// it.
 package cputime
 
 import (
 	"runtime"
-	"syscall"
 	"testing"
 )
 
 // Start locks the benchmark to its thread and returns a function that,
 // called after the loop, reports the thread's CPU time per iteration as the
-// metric cpu-ns/op. On systems without per-thread usage it reports nothing.
+// metric cpu-ns/op. Where per-thread usage is not available (threadCPU
+// returns 0) it reports nothing.
 func Start(b *testing.B) func() {
 	runtime.LockOSThread()
 	start := threadCPU()
@@ -23,13 +24,4 @@ func Start(b *testing.B) func() {
 			b.ReportMetric(float64(used)/float64(b.N), "cpu-ns/op")
 		}
 	}
-}
-
-func threadCPU() int64 {
-	var ru syscall.Rusage
-	const rusageThread = 1 // RUSAGE_THREAD on Linux
-	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }

@@ -1,8 +1,0 @@
-//go:build !linux
-
-package bloom
-
-import "testing"
-
-// cpuStart reports nothing where per-thread CPU time is not available.
-func cpuStart(*testing.B) func() { return func() {} }
