@@ -2,10 +2,11 @@ package lsm
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/sysdesign-go/sysdesign/internal/atomicfile"
 )
 
 type fileType int
@@ -45,35 +46,9 @@ func parseName(name string) (fileType, uint64) {
 	return typeUnknown, 0
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
+func syncDir(dir string) error { return atomicfile.SyncDir(dir) }
 
 // setCurrent atomically points CURRENT at MANIFEST-n.
 func setCurrent(dir string, n uint64) error {
-	tmp := filepath.Join(dir, "CURRENT.tmp")
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if _, err := fmt.Fprintf(f, "MANIFEST-%06d\n", n); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, "CURRENT")); err != nil {
-		return err
-	}
-	return syncDir(dir)
+	return atomicfile.WriteFile(filepath.Join(dir, "CURRENT"), fmt.Appendf(nil, "MANIFEST-%06d\n", n))
 }

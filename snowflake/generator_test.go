@@ -2,6 +2,7 @@ package snowflake
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -281,7 +282,7 @@ func TestHighWaterSurvivesRestartWithClockBehind(t *testing.T) {
 
 func TestHighWaterCorruptFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "mark")
-	if err := writeSynced(path, []byte("not a number")); err != nil {
+	if err := os.WriteFile(path, []byte("not a number"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := New(Config{HighWater: FileHighWater{Path: path}}); !errors.Is(err, ErrHighWater) {

@@ -4,10 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sysdesign-go/sysdesign/internal/atomicfile"
 )
 
 // HighWater persists a time that no ID issued so far has reached, so that a
@@ -56,36 +57,8 @@ func (f FileHighWater) Load() (time.Time, error) {
 
 // Store implements [HighWater].
 func (f FileHighWater) Store(t time.Time) error {
-	tmp := f.Path + ".tmp"
-	if err := writeSynced(tmp, strconv.AppendInt(nil, t.UnixNano(), 10)); err != nil {
+	if err := atomicfile.WriteFile(f.Path, strconv.AppendInt(nil, t.UnixNano(), 10)); err != nil {
 		return fmt.Errorf("%w: %w", ErrHighWater, err)
-	}
-	if err := os.Rename(tmp, f.Path); err != nil {
-		return fmt.Errorf("%w: %w", ErrHighWater, err)
-	}
-	dir, err := os.Open(filepath.Dir(f.Path))
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrHighWater, err)
-	}
-	defer dir.Close()
-	if err := dir.Sync(); err != nil {
-		return fmt.Errorf("%w: sync directory: %w", ErrHighWater, err)
 	}
 	return nil
-}
-
-func writeSynced(path string, data []byte) error {
-	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := fh.Write(data); err != nil {
-		fh.Close()
-		return err
-	}
-	if err := fh.Sync(); err != nil {
-		fh.Close()
-		return err
-	}
-	return fh.Close()
 }

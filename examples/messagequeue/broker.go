@@ -15,6 +15,7 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 
+	"github.com/sysdesign-go/sysdesign/internal/atomicfile"
 	"github.com/sysdesign-go/sysdesign/wal"
 )
 
@@ -184,34 +185,7 @@ func (b *Broker) CreateTopic(name string, cfg TopicConfig) error {
 	}
 	// topic.json is written last, atomically: a topic exists once it is there.
 	raw, _ := json.Marshal(cfg)
-	return writeFileAtomic(filepath.Join(dir, "topic.json"), raw)
-}
-
-func writeFileAtomic(name string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), name)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	d, err := os.Open(filepath.Dir(name))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return atomicfile.WriteFile(filepath.Join(dir, "topic.json"), raw)
 }
 
 func (b *Broker) topic(name string) (*topic, error) {

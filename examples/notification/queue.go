@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/sysdesign-go/sysdesign/internal/atomicfile"
 	"github.com/sysdesign-go/sysdesign/wal"
 )
 
@@ -103,7 +104,7 @@ func (q *queue) commit() error {
 	}
 	var buf [8]byte
 	binary.LittleEndian.PutUint64(buf[:], q.next)
-	if err := writeFileAtomic(q.cursor, buf[:]); err != nil {
+	if err := atomicfile.WriteFile(q.cursor, buf[:]); err != nil {
 		return err
 	}
 	q.done = q.next
@@ -128,31 +129,3 @@ func (q *queue) all() ([]Message, error) {
 }
 
 func (q *queue) close() error { return q.log.Close() }
-
-func writeFileAtomic(name string, data []byte) error {
-	tmp := name + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, name)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	d, err := os.Open(filepath.Dir(name))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/sysdesign-go/sysdesign/internal/atomicfile"
 	"github.com/sysdesign-go/sysdesign/wal"
 )
 
@@ -106,22 +107,7 @@ func (p *Pipeline) artifact(video, name string) string {
 }
 
 func (p *Pipeline) writeArtifact(video, name string, data []byte) error {
-	path := p.artifact(video, name)
-	f, err := os.Create(path + ".tmp")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(path+".tmp", path)
+	return atomicfile.WriteFile(p.artifact(video, name), data)
 }
 
 // Submit queues the DAG of a raw video (stored as its "raw" artifact).
