@@ -1,6 +1,7 @@
 package kvstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -60,10 +61,10 @@ type Cluster struct {
 
 // NewCluster starts a cluster storing its nodes under dir.
 func NewCluster(dir string, cfg Config) (*Cluster, error) {
-	cfg.Nodes = cmpOr(cfg.Nodes, 5)
-	cfg.N, cfg.R, cfg.W = cmpOr(cfg.N, 3), cmpOr(cfg.R, 2), cmpOr(cfg.W, 2)
-	cfg.GossipInterval = cmpOr(cfg.GossipInterval, time.Second)
-	cfg.FailAfter = cmpOr(cfg.FailAfter, 5*time.Second)
+	cfg.Nodes = cmp.Or(cfg.Nodes, 5)
+	cfg.N, cfg.R, cfg.W = cmp.Or(cfg.N, 3), cmp.Or(cfg.R, 2), cmp.Or(cfg.W, 2)
+	cfg.GossipInterval = cmp.Or(cfg.GossipInterval, time.Second)
+	cfg.FailAfter = cmp.Or(cfg.FailAfter, 5*time.Second)
 	if cfg.N < 1 || cfg.N > cfg.Nodes || cfg.R < 1 || cfg.R > cfg.N || cfg.W < 1 || cfg.W > cfg.N || cfg.FailAfter <= cfg.GossipInterval {
 		return nil, fmt.Errorf("kvstore: invalid config %+v", cfg)
 	}
@@ -86,14 +87,6 @@ func NewCluster(dir string, cfg Config) (*Cluster, error) {
 		return nil, err
 	}
 	return c, nil
-}
-
-func cmpOr[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // Close closes every node.

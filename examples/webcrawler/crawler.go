@@ -1,6 +1,7 @@
 package webcrawler
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"errors"
@@ -144,12 +145,12 @@ func newCrawler(cfg Config) (*crawler, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "sysdesign-crawler/1.0"
 	}
-	cfg.Workers = cmpOr(cfg.Workers, 3)
-	cfg.DefaultDelay = cmpOr(cfg.DefaultDelay, time.Second)
-	cfg.MaxDepth = cmpOr(cfg.MaxDepth, 16)
-	cfg.MaxPagesPerHost = cmpOr(cfg.MaxPagesPerHost, 1000)
-	cfg.MaxURLLen = cmpOr(cfg.MaxURLLen, 256)
-	cfg.ExpectedURLs = cmpOr(cfg.ExpectedURLs, 1_000_000)
+	cfg.Workers = cmp.Or(cfg.Workers, 3)
+	cfg.DefaultDelay = cmp.Or(cfg.DefaultDelay, time.Second)
+	cfg.MaxDepth = cmp.Or(cfg.MaxDepth, 16)
+	cfg.MaxPagesPerHost = cmp.Or(cfg.MaxPagesPerHost, 1000)
+	cfg.MaxURLLen = cmp.Or(cfg.MaxURLLen, 256)
+	cfg.ExpectedURLs = cmp.Or(cfg.ExpectedURLs, 1_000_000)
 	if cfg.Workers < 1 || cfg.DefaultDelay < time.Millisecond || cfg.MaxDepth < 0 || cfg.MaxPagesPerHost < 1 || cfg.MaxURLLen < 16 {
 		return nil, fmt.Errorf("webcrawler: invalid config %+v", cfg)
 	}
@@ -168,14 +169,6 @@ func newCrawler(cfg Config) (*crawler, error) {
 		return nil, err
 	}
 	return c, nil
-}
-
-func cmpOr[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // add queues a normalised URL found depth links from a seed, unless a

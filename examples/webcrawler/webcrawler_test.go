@@ -1,6 +1,7 @@
 package webcrawler
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/url"
@@ -38,7 +39,7 @@ func crawlTestWeb(t *testing.T, cfg Config) (*Report, *Web) {
 	if cfg.Seeds == nil {
 		cfg.Seeds = []string{"http://news.test/"}
 	}
-	cfg.DefaultDelay = cmpOr(cfg.DefaultDelay, 2*time.Millisecond)
+	cfg.DefaultDelay = cmp.Or(cfg.DefaultDelay, 2*time.Millisecond)
 	rep, err := Crawl(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
