@@ -6,6 +6,7 @@ import (
 
 	"github.com/sysdesign-go/sysdesign/examples/adclick"
 	"github.com/sysdesign-go/sysdesign/examples/autocomplete"
+	"github.com/sysdesign-go/sysdesign/examples/chat"
 	"github.com/sysdesign-go/sysdesign/examples/drive"
 	"github.com/sysdesign-go/sysdesign/examples/hotel"
 	"github.com/sysdesign-go/sysdesign/examples/kvstore"
@@ -51,6 +52,7 @@ var systems = []system{
 	{"metrics", "samples through a write-ahead log into Gorilla-compressed series, counter rates, an alert that fires once and resolves, downsampling, reopen", metrics.Run},
 	{"adclick", "click windows by event time with a watermark, duplicates dropped and filtered counts by roaring bitmaps, top ads, a recount from the raw log", adclick.Run},
 	{"mail", "a mailbox on an LSM tree searched through roaring-bitmap postings: searches checked by full scan, unread badges, moves, snapshot reopen", mail.Run},
+	{"chat", "1:1 and group chat over websockets: servers on a hash ring, snowflake IDs, channel logs, presence, offline delivery, multi-device sync, restart", chat.Run},
 	{"autocomplete", "query log to top-k trie snapshot, served over HTTP and swapped while serving", autocomplete.Run},
 	{"youtube", "resumable chunked uploads on a write-ahead log, a transcoding DAG with retries that resumes after a crash, a completion queue", youtube.Run},
 	{"drive", "content-defined blocks stored once by hash, delta sync of an edit, versions with Merkle roots checked on download, conflicted copies", drive.Run},
