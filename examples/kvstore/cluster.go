@@ -72,7 +72,7 @@ func NewCluster(dir string, cfg Config) (*Cluster, error) {
 	var members []hashring.Node
 	for i := range cfg.Nodes {
 		name := fmt.Sprintf("node-%d", i)
-		n, err := openNode(dir, name, uint64(i+1))
+		n, err := openNode(dir, name, uint64(i+1), c.shares)
 		if err != nil {
 			c.Close()
 			return nil, err
@@ -107,6 +107,10 @@ func (c *Cluster) Names() []string { return slices.Clone(c.names) }
 // natural returns key's preference list: the first N distinct nodes
 // clockwise from its hash.
 func (c *Cluster) natural(key string) []string { return c.ring.GetN(key, c.cfg.N) }
+
+// shares reports whether peer is a natural replica of key (the caller, a
+// node, checks itself by being asked only about its own keys).
+func (c *Cluster) shares(key, peer string) bool { return slices.Contains(c.natural(key), peer) }
 
 // peersOf returns the natural replicas of key other than self, or nil when
 // self is not one of them.
@@ -333,7 +337,7 @@ func (c *Cluster) LoseDisk(name string) error {
 	if err != nil {
 		return err
 	}
-	n.db, n.trees = db, map[string]*merkle.Tree{}
+	n.db, n.summaries = db, map[string]*merkle.Summary{}
 	return nil
 }
 
@@ -386,9 +390,9 @@ type RepairStats struct {
 }
 
 // AntiEntropy compares, for every pair of nodes that are up, the Merkle
-// trees of the keys they both replicate, over the wire protocol of
-// merkle.Tree.Serve, and makes both hold the merged set of every key that
-// differs.
+// summaries of the keys they both replicate, over merkle's wire protocol
+// (merkle.Summary.Serve), and makes both hold the merged set of every key
+// that differs.
 func (c *Cluster) AntiEntropy(ctx context.Context) (RepairStats, error) {
 	var total RepairStats
 	for i, an := range c.names {
@@ -398,14 +402,14 @@ func (c *Cluster) AntiEntropy(ctx context.Context) (RepairStats, error) {
 				continue
 			}
 			a.mu.Lock()
-			local := a.tree(bn)
+			local := a.summary(bn)
 			a.mu.Unlock()
 			remote := merkle.RoundTripFunc(func(ctx context.Context, req []byte) ([]byte, error) {
 				b.mu.Lock()
 				defer b.mu.Unlock()
-				return b.tree(an).Serve(req)
+				return b.summary(an).Serve(ctx, req)
 			})
-			a.mu.Lock() // the local tree must not change during the diff
+			a.mu.Lock() // the local summary must not change during the diff
 			diffs, st, err := local.Diff(ctx, remote)
 			a.mu.Unlock()
 			if err != nil {

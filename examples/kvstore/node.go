@@ -2,8 +2,11 @@ package kvstore
 
 import (
 	"bytes"
+	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -27,17 +30,24 @@ var ErrUnavailable = errors.New("kvstore: node unavailable")
 
 // Node is one storage node: an lsm.DB holding, for every key it replicates,
 // the key's sibling set (dotted version vectors, vclock.Siblings), and one
-// merkle.Tree per peer over the keys the two of them replicate, for
+// merkle.Summary per peer over the keys the two of them replicate, for
 // anti-entropy. Keys it holds only for a node that was down carry a hint.
+//
+// Data is stored in key-hash order, as Cassandra stores rows in token
+// order, so a Merkle leaf bucket (a range of key hashes) is one range scan
+// when a diff asks for its entries; a Summary then needs no per-key memory,
+// and every write, which reads the old sibling set anyway, updates it with
+// the old and new value hashes in a few additions.
 // A Node is safe for concurrent use.
 type Node struct {
 	Name string
 	ID   uint64 // its entry in version vectors
 	dir  string
 
-	mu    sync.Mutex // guards db and trees together
-	db    *lsm.DB
-	trees map[string]*merkle.Tree // peer -> keys both replicate
+	mu        sync.Mutex // guards db and summaries together
+	db        *lsm.DB
+	summaries map[string]*merkle.Summary // peer -> keys both replicate
+	shares    func(key, peer string) bool
 
 	up     atomic.Bool
 	gossip gossipTable
@@ -45,14 +55,21 @@ type Node struct {
 
 // Storage layout in the node's lsm.DB.
 const (
-	dataPrefix = "d/" // d/<key> -> encoded sibling set
+	dataPrefix = "d/" // d/<key hash, 8B big-endian><key> -> encoded sibling set
 	hintPrefix = "h/" // h/<intended node>\x00<key> -> "" : held for that node
 )
 
 var treeShape = merkle.Options{Fanout: 16, Depth: 3}
 
-func openNode(dir, name string, id uint64) (*Node, error) {
-	n := &Node{Name: name, ID: id, dir: filepath.Join(dir, name), trees: map[string]*merkle.Tree{}}
+// dataKey is where key's sibling set is stored.
+func dataKey(key string) []byte {
+	return append(binary.BigEndian.AppendUint64([]byte(dataPrefix), merkle.HashKey(key)), key...)
+}
+
+// openNode opens a node's store; shares reports whether a peer is also a
+// natural replica of a key.
+func openNode(dir, name string, id uint64, shares func(key, peer string) bool) (*Node, error) {
+	n := &Node{Name: name, ID: id, dir: filepath.Join(dir, name), summaries: map[string]*merkle.Summary{}, shares: shares}
 	db, err := lsm.Open(n.dir, nil)
 	if err != nil {
 		return nil, err
@@ -62,14 +79,42 @@ func openNode(dir, name string, id uint64) (*Node, error) {
 	return n, nil
 }
 
-// tree returns the tree shared with peer. Callers hold n.mu.
-func (n *Node) tree(peer string) *merkle.Tree {
-	t := n.trees[peer]
-	if t == nil {
-		t, _ = merkle.New(treeShape) // the shape is valid
-		n.trees[peer] = t
+// summary returns the Summary shared with peer. Callers hold n.mu.
+func (n *Node) summary(peer string) *merkle.Summary {
+	if s := n.summaries[peer]; s != nil {
+		return s
 	}
-	return t
+	var s *merkle.Summary
+	s, _ = merkle.NewSummary(treeShape, func(ctx context.Context, buckets []int) ([]merkle.Entry, error) {
+		return n.entries(s, peer, buckets)
+	}) // the shape is valid
+	n.summaries[peer] = s
+	return s
+}
+
+// entries lists the keys n shares with peer in the given buckets of s:
+// one range scan of the hash-ordered data per bucket.
+func (n *Node) entries(s *merkle.Summary, peer string, buckets []int) ([]merkle.Entry, error) {
+	var out []merkle.Entry
+	for _, b := range buckets {
+		lo, hi, _ := s.BucketRange(b)
+		opts := &lsm.IterOptions{LowerBound: binary.BigEndian.AppendUint64([]byte(dataPrefix), lo)}
+		if hi < math.MaxUint64 {
+			opts.UpperBound = binary.BigEndian.AppendUint64([]byte(dataPrefix), hi+1)
+		} else {
+			opts.UpperBound = []byte("d0") // the end of the data prefix
+		}
+		it := n.db.NewIter(opts)
+		for k, v := range it.All() {
+			if key := string(k[len(dataPrefix)+8:]); n.shares(key, peer) {
+				out = append(out, merkle.Entry{Key: key, ValueHash: xxhash.Sum64(v)})
+			}
+		}
+		if err := errors.Join(it.Error(), it.Close()); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // call is a message to n: it fails when n is down.
@@ -82,7 +127,7 @@ func (n *Node) call() error {
 
 // load returns n's sibling set for key (empty when it has none).
 func (n *Node) load(key string) (set, []byte, error) {
-	raw, err := n.db.Get([]byte(dataPrefix + key))
+	raw, err := n.db.Get(dataKey(key))
 	if errors.Is(err, lsm.ErrNotFound) {
 		return set{}, nil, nil
 	}
@@ -98,8 +143,8 @@ func (n *Node) load(key string) (set, []byte, error) {
 
 // merge combines in with n's set for key (vclock Sync: versions either side
 // has seen are dropped), stores the result and returns it. peers are the
-// other natural replicas of key when n is one of them (their trees are
-// updated), nil when n only holds the key for someone else.
+// other natural replicas of key when n is one of them (their summaries
+// are updated), nil when n only holds the key for someone else.
 func (n *Node) merge(key string, in set, peers []string) (set, error) {
 	if err := n.call(); err != nil {
 		return set{}, err
@@ -115,12 +160,16 @@ func (n *Node) merge(key string, in set, peers []string) (set, error) {
 	if bytes.Equal(raw, old) {
 		return next, nil
 	}
-	if err := n.db.Put([]byte(dataPrefix+key), raw, nil); err != nil {
+	if err := n.db.Put(dataKey(key), raw, nil); err != nil {
 		return set{}, err
 	}
 	h := xxhash.Sum64(raw)
 	for _, p := range peers {
-		n.tree(p).Put(key, h)
+		if old == nil {
+			n.summary(p).Insert(key, h)
+		} else {
+			n.summary(p).Update(key, xxhash.Sum64(old), h)
+		}
 	}
 	return next, nil
 }
@@ -164,7 +213,7 @@ func (n *Node) addHint(intended, key string) error {
 func (n *Node) forget(key string) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return n.db.Delete([]byte(dataPrefix+key), nil)
+	return n.db.Delete(dataKey(key), nil)
 }
 
 // close closes the node's storage.
