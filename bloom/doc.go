@@ -104,6 +104,7 @@
 //
 // # Used by
 //
-// The lsm package (one filter per SSTable), and the urlshortener,
-// webcrawler (URL dedupe), kvstore and drive examples.
+// The lsm package (one filter per SSTable, so every example that stores in
+// lsm), and the urlshortener (issued codes), webcrawler (URL dedupe) and
+// drive (the block index) examples.
 package bloom

@@ -64,7 +64,7 @@
 //
 // # Used by
 //
-// The kvstore example (preference lists with zones, sloppy quorum), the
+// The kvstore example (preference lists, sloppy quorum), the
 // webcrawler (hosts to crawler workers), newsfeed and chat (users to cache
 // and gateway servers).
 package hashring

@@ -98,6 +98,8 @@
 //
 // # Used by
 //
-// The kvstore example repairs replicas with [Tree.Diff] over the network;
-// the drive example proves blocks of a file with [BinaryTree].
+// The kvstore example keeps a [Summary] per peer over storage ordered by key
+// hash and repairs replicas with [Summary.Diff] over the wire protocol; the
+// drive example checks every downloaded block against a version's
+// [BinaryTree] root with a [Proof].
 package merkle
