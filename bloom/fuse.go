@@ -123,19 +123,25 @@ func buildFuse(hs []uint64) (*Fuse, error) {
 		}
 		// Visit keys in the order of their first slot.
 		shift := uint(64 - blockBits)
+		// The seeded hashes wait in xors (as long as the filter, so longer
+		// than hs) between the counting and the placing pass, so each is
+		// computed once; xors is cleared before it is used for real.
 		clear(starts)
-		for _, k := range hs {
-			starts[mix64(k+f.seed)>>shift+1]++
+		seeded := xors[:len(hs)]
+		for i, k := range hs {
+			h := mix64(k + f.seed)
+			seeded[i] = h
+			starts[h>>shift+1]++
 		}
 		for b := 1; b < len(starts); b++ {
 			starts[b] += starts[b-1]
 		}
-		for _, k := range hs {
-			h := mix64(k + f.seed)
+		for _, h := range seeded {
 			b := h >> shift
 			ordered[starts[b]] = h
 			starts[b]++
 		}
+		clear(seeded)
 		var full uint32 // bit 8 set once a slot about to be counted holds 63 keys
 		for _, h := range ordered[:len(hs)] {
 			h0, h1, h2 := f.slots(h)
