@@ -230,9 +230,9 @@ func (b *Broker) Produce(topicName string, key, value []byte) (partition int, of
 	return partition, offset, err
 }
 
-// Fetch returns up to max messages of a partition from offset on. An offset
+// Fetch returns up to limit messages of a partition from offset on. An offset
 // below the partition's first (removed by retention) starts at the first.
-func (b *Broker) Fetch(topicName string, partition int, offset uint64, max int) ([]Message, error) {
+func (b *Broker) Fetch(topicName string, partition int, offset uint64, limit int) ([]Message, error) {
 	t, err := b.topic(topicName)
 	if err != nil {
 		return nil, err
@@ -241,10 +241,10 @@ func (b *Broker) Fetch(topicName string, partition int, offset uint64, max int) 
 		return nil, fmt.Errorf("%w: partition %d of %s", ErrInvalid, partition, topicName)
 	}
 	log := t.parts[partition].log
-	offset = max64(offset, log.FirstIndex())
+	offset = max(offset, log.FirstIndex())
 	var out []Message
 	r := log.NewReader(offset)
-	for len(out) < max {
+	for len(out) < limit {
 		i, data, err := r.Next()
 		if err != nil {
 			// io.EOF: caught up. ErrNotFound: retention removed the
@@ -358,11 +358,4 @@ func (b *Broker) closeLogs() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func max64(a, b uint64) uint64 {
-	if a > b {
-		return a
-	}
-	return b
 }

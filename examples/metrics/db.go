@@ -307,16 +307,13 @@ func (db *DB) Downsample(now time.Time) (int, error) {
 			start := t / step * step
 			if n := len(c.rolled); n == 0 || c.rolled[n-1].start != start {
 				c.rolled = append(c.rolled, rollup{start: start, min: vs[i], max: vs[i]})
-				recs = append(recs, nil) // filled below
 			}
 			r := &c.rolled[len(c.rolled)-1]
 			r.min, r.max, r.sum, r.count = math.Min(r.min, vs[i]), math.Max(r.max, vs[i]), r.sum+vs[i], r.count+1
 			folded++
 		}
 		// Log every new bucket with the series' new fold bound.
-		newBuckets := c.rolled[len(s.rolled):]
-		recs = recs[:len(recs)-len(newBuckets)]
-		for _, r := range newBuckets {
+		for _, r := range c.rolled[len(s.rolled):] {
 			recs = append(recs, encodeRollup(k, r, cutoff))
 		}
 		changes = append(changes, c)

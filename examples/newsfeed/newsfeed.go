@@ -14,6 +14,7 @@
 package newsfeed
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -24,7 +25,6 @@ import (
 	"time"
 
 	"github.com/sysdesign-go/sysdesign/hashring"
-	"github.com/sysdesign-go/sysdesign/snowflake"
 )
 
 // Run runs the system with command-line args and writes its report to w.
@@ -150,17 +150,7 @@ func (s *Service) bruteForce(user, n int) []Post {
 		if c := b.At.Compare(a.At); c != 0 {
 			return c
 		}
-		return compareIDs(b.ID, a.ID)
+		return cmp.Compare(b.ID, a.ID)
 	})
 	return all[:min(n, len(all))]
-}
-
-func compareIDs(a, b snowflake.ID) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -133,14 +133,14 @@ func (p *Pipeline) Run(ctx context.Context, workers int) error {
 	ready := make(chan task)
 	// At most one result per worker is ever pending, so with this buffer no
 	// worker blocks on a result that Run stopped reading.
-	results := make(chan error, workers)
+	results := make(chan result, workers)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for t := range ready {
-				results <- p.runTask(ctx, t)
+				results <- result{t.key(), p.runTask(ctx, t)}
 			}
 		}()
 	}
@@ -154,41 +154,34 @@ func (p *Pipeline) Run(ctx context.Context, workers int) error {
 		if len(next) == 0 && len(running) == 0 {
 			return errors.New("youtube: DAG has tasks that can never run")
 		}
-		// Hand out what is ready while collecting results.
-		for len(next) > 0 || len(running) > 0 {
-			var send chan task
-			var t task
-			if len(next) > 0 {
-				send, t = ready, next[0]
+		// Hand out a ready task, or collect a result; the loop then sees
+		// what became ready.
+		var send chan task // nil, so never chosen, when nothing is ready
+		var t task
+		if len(next) > 0 {
+			send, t = ready, next[0]
+		}
+		select {
+		case send <- t:
+			running[t.key()] = true
+		case r := <-results:
+			if r.err != nil {
+				return r.err
 			}
-			select {
-			case send <- t:
-				running[t.video+"/"+t.name] = true
-				next = next[1:]
-			case err := <-results:
-				if err != nil {
-					return err
-				}
-				for k := range running { // forget whatever finished
-					if p.isDone(k) {
-						delete(running, k)
-					}
-				}
-				if more, _ := p.next(running); len(more) > len(next) {
-					next = more
-				}
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+			delete(running, r.key)
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 }
 
-func (p *Pipeline) isDone(k string) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.done[k]
+// result is a worker's answer for one task.
+type result struct {
+	key string
+	err error
 }
+
+func (t task) key() string { return t.video + "/" + t.name }
 
 // next returns the tasks whose dependencies are done and that are neither
 // done nor running, and how many tasks are not done.
@@ -204,7 +197,7 @@ func (p *Pipeline) next(running map[string]bool) ([]task, int) {
 	slices.Sort(videos)
 	for _, v := range videos {
 		for _, t := range p.pending[v] {
-			k := v + "/" + t.name
+			k := t.key()
 			if p.done[k] {
 				continue
 			}
@@ -238,7 +231,7 @@ func (p *Pipeline) runTask(ctx context.Context, t task) error {
 	if err != nil {
 		return err
 	}
-	k := t.video + "/" + t.name
+	k := t.key()
 	if _, err := p.tasks.Append([]byte(k)); err != nil {
 		return err
 	}
