@@ -80,9 +80,8 @@ func Run(ctx context.Context, w io.Writer, args []string) error {
 	ad := win.Top[0].AdID
 	got := win.Count(ad, "DE", "mobile")
 	var want uint64
-	late := lateIDs(events, agg)
 	for _, c := range unique {
-		if c.AdID == ad && c.Country == "DE" && c.Device == "mobile" && c.At.Truncate(time.Minute).Equal(win.Start) && !late[c.ID] {
+		if c.AdID == ad && c.Country == "DE" && c.Device == "mobile" && c.At.Truncate(time.Minute).Equal(win.Start) && !agg.WasLate(c.ID) {
 			want++
 		}
 	}
@@ -174,26 +173,4 @@ func uniqueByID(events []Click) []Click {
 		}
 	}
 	return out
-}
-
-// lateIDs replays the stream's watermark to name the clicks the streaming
-// aggregator dropped as late.
-func lateIDs(events []Click, agg *Aggregator) map[uint32]bool {
-	late := map[uint32]bool{}
-	seen := map[uint32]bool{}
-	var maxT int64
-	size := agg.Size.Milliseconds()
-	for _, c := range events {
-		if seen[c.ID] {
-			continue
-		}
-		seen[c.ID] = true
-		t := c.At.UnixMilli()
-		if t-t%size+size <= maxT-agg.AllowedLateness.Milliseconds() {
-			late[c.ID] = true
-			continue
-		}
-		maxT = max(maxT, t)
-	}
-	return late
 }

@@ -124,6 +124,7 @@ type Aggregator struct {
 	TopN                  int
 
 	seen      *roaring.Bitmap
+	late      *roaring.Bitmap        // IDs of the clicks that came too late
 	open      map[int64]*windowIndex // window start (Unix ms) -> index
 	watermark int64
 	maxEvent  int64
@@ -136,7 +137,7 @@ func NewAggregator(size, lateness time.Duration, topN int) (*Aggregator, error) 
 	if size < time.Second || lateness < 0 || topN < 1 {
 		return nil, fmt.Errorf("adclick: window %v, lateness %v, top %d", size, lateness, topN)
 	}
-	return &Aggregator{Size: size, AllowedLateness: lateness, TopN: topN, seen: roaring.New(), open: map[int64]*windowIndex{}}, nil
+	return &Aggregator{Size: size, AllowedLateness: lateness, TopN: topN, seen: roaring.New(), late: roaring.New(), open: map[int64]*windowIndex{}}, nil
 }
 
 // Add takes one click and returns the windows it closed, oldest first.
@@ -150,6 +151,7 @@ func (a *Aggregator) Add(c Click) []Window {
 	start := t - ((t%size)+size)%size
 	if start+size <= a.watermark {
 		a.Late++
+		a.late.Add(c.ID)
 		return nil
 	}
 	w := a.open[start]
@@ -164,6 +166,10 @@ func (a *Aggregator) Add(c Click) []Window {
 	}
 	return a.close(false)
 }
+
+// WasLate reports whether the click with this ID arrived after its window
+// closed (and so is in no window Add returned).
+func (a *Aggregator) WasLate(id uint32) bool { return a.late.Contains(id) }
 
 // Flush closes every open window (at the end of a stream).
 func (a *Aggregator) Flush() []Window { return a.close(true) }
