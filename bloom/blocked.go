@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+
+	"github.com/sysdesign-go/sysdesign/internal/mix"
 )
 
 const (
@@ -76,7 +78,7 @@ func (b *Blocked) K() uint32 { return b.k }
 // keep the measured FPR on the Putze-Sanders-Singler model; a
 // double-hashing stride inside the block does not.
 func (b *Blocked) probe(h uint64) (off, x uint64) {
-	return reduce(h, b.nblocks) * blockBytes, mix64(h)
+	return reduce(h, b.nblocks) * blockBytes, mix.Murmur64(h)
 }
 
 const probeInc = 0x9e3779b97f4a7c15
@@ -92,7 +94,7 @@ func (b *Blocked) AddString(key string) { b.AddHash(HashString(key)) }
 func (b *Blocked) AddHash(h uint64) {
 	off, x := b.probe(h)
 	blk := (*[blockBytes]byte)(b.blocks[off : off+blockBytes])
-	for left := b.k; ; x = mix64(x + probeInc) {
+	for left := b.k; ; x = mix.Murmur64(x + probeInc) {
 		n := min(left, 7)
 		for j := range n {
 			p := (x >> (9 * j)) & (blockBits - 1)
@@ -119,7 +121,7 @@ func (b *Blocked) ContainsHash(h uint64) bool {
 	// no branch per probe): absent keys exit after the first group,
 	// present keys never mispredict. k <= 7 (1% FPR and above) is one
 	// group.
-	for left := b.k; ; x = mix64(x + probeInc) {
+	for left := b.k; ; x = mix.Murmur64(x + probeInc) {
 		if !probeGroup(blk, x, left) {
 			return false
 		}

@@ -6,10 +6,12 @@ import (
 	"testing"
 
 	"github.com/sysdesign-go/sysdesign/internal/cputime"
+
+	"github.com/sysdesign-go/sysdesign/internal/mix"
 )
 
 // blockedContainsRef is the plain definition of a blocked lookup: every
-// probe, 9 bits at a time from mix64 of the hash, remixed after each seven,
+// probe, 9 bits at a time from mix.Murmur64 of the hash, remixed after each seven,
 // one at a time.
 func blockedContainsRef(b *Blocked, h uint64) bool {
 	off, x := b.probe(h)
@@ -17,7 +19,7 @@ func blockedContainsRef(b *Blocked, h uint64) bool {
 	j := 0
 	for range b.k {
 		if j == 7 {
-			x, j = mix64(x+probeInc), 0
+			x, j = mix.Murmur64(x+probeInc), 0
 		}
 		p := (x >> (9 * j)) & (blockBits - 1)
 		if blk[p>>3]&(1<<(p&7)) == 0 {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+
+	"github.com/sysdesign-go/sysdesign/internal/mix"
 )
 
 // Fuse is a binary fuse filter with 8-bit fingerprints (Graf and Lemire,
@@ -116,7 +118,7 @@ func buildFuse(hs []uint64) (*Fuse, error) {
 			}
 			count, xors, queue = count[:size], xors[:size], queue[:size]
 		}
-		f.seed = mix64(uint64(attempt) + probeInc)
+		f.seed = mix.Murmur64(uint64(attempt) + probeInc)
 		if attempt > 0 { // fresh allocations are already zero
 			clear(count)
 			clear(xors)
@@ -129,7 +131,7 @@ func buildFuse(hs []uint64) (*Fuse, error) {
 		clear(starts)
 		seeded := xors[:len(hs)]
 		for i, k := range hs {
-			h := mix64(k + f.seed)
+			h := mix.Murmur64(k + f.seed)
 			seeded[i] = h
 			starts[h>>shift+1]++
 		}
@@ -257,7 +259,7 @@ func (f *Fuse) ContainsString(key string) bool { return f.ContainsHash(HashStrin
 
 // ContainsHash is [Fuse.Contains] for a key given its [Hash].
 func (f *Fuse) ContainsHash(k uint64) bool {
-	h := mix64(k + f.seed)
+	h := mix.Murmur64(k + f.seed)
 	h0, h1, h2 := f.slots(h)
 	return fingerprint8(h) == f.fp[h0]^f.fp[h1]^f.fp[h2]
 }

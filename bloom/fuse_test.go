@@ -1,6 +1,10 @@
 package bloom
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/sysdesign-go/sysdesign/internal/mix"
+)
 
 // TestFuseEverySmallSize builds filters of every size up to 400 and with
 // hashes crowded into a narrow range, so segment-shape boundaries and
@@ -40,7 +44,7 @@ func TestFuseManyDuplicates(t *testing.T) {
 				hs = append(hs, 42)
 			}
 			for i := range distinct {
-				hs = append(hs, mix64(uint64(i)+7))
+				hs = append(hs, mix.Murmur64(uint64(i)+7))
 			}
 			f, err := BuildFuseHashes(hs)
 			if err != nil {

@@ -66,12 +66,7 @@ func xxh64Short[T string | []byte](b T) uint64 {
 		h ^= uint64(b[0]) * xxPrime5
 		h = bits.RotateLeft64(h, 11) * xxPrime1
 	}
-	h ^= h >> 33
-	h *= xxPrime2
-	h ^= h >> 29
-	h *= xxPrime3
-	h ^= h >> 32
-	return h
+	return xxhAvalanche(h)
 }
 
 // xxh64Word is XXH64 with seed 0 of the 8 little-endian bytes of v: one
@@ -79,6 +74,11 @@ func xxh64Short[T string | []byte](b T) uint64 {
 func xxh64Word(v uint64) uint64 {
 	k := bits.RotateLeft64(v*xxPrime2, 31) * xxPrime1
 	h := bits.RotateLeft64((xxPrime5+8)^k, 27)*xxPrime1 + xxPrime4
+	return xxhAvalanche(h)
+}
+
+// xxhAvalanche is XXH64's final mix.
+func xxhAvalanche(h uint64) uint64 {
 	h ^= h >> 33
 	h *= xxPrime2
 	h ^= h >> 29
@@ -105,16 +105,6 @@ func le32s[T string | []byte](b T) uint32 {
 func reduce(h, n uint64) uint64 {
 	hi, _ := bits.Mul64(h, n)
 	return hi
-}
-
-// mix64 is the murmur3 64-bit finalizer; it spreads a seeded hash.
-func mix64(h uint64) uint64 {
-	h ^= h >> 33
-	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
-	h *= 0xc4ceb9fe1a85ec53
-	h ^= h >> 33
-	return h
 }
 
 // delta returns the second hash of Kirsch-Mitzenmacher double hashing:

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/sysdesign-go/sysdesign/internal/mix"
 )
 
 // Anchor is AnchorHash (Mendelson, Vargaftik, Barabash, Lorenz, Keslassy
@@ -157,10 +159,10 @@ func reduce32(h uint64, n uint32) uint32 {
 
 // bucket returns the working bucket of key hash h; n > 0.
 func (st *anchorState) bucket(h uint64) uint32 {
-	b := reduce32(mix64(h), uint32(len(st.a)))
+	b := reduce32(mix.Murmur64(h), uint32(len(st.a)))
 	for st.a[b] > 0 {
 		ab := st.a[b]
-		x := reduce32(mix64(h^(uint64(b)+1)*0x9e3779b97f4a7c15), ab)
+		x := reduce32(mix.Murmur64(h^(uint64(b)+1)*0x9e3779b97f4a7c15), ab)
 		for st.a[x] >= ab {
 			x = st.k[x]
 		}

@@ -53,13 +53,3 @@ func Hash(key []byte) uint64 { return xxhash.Sum64(key) }
 
 // HashString is [Hash] for a string, without allocating.
 func HashString(key string) uint64 { return xxhash.Sum64String(key) }
-
-// mix64 is the murmur3 finalizer: a bijection that spreads the bits of x.
-func mix64(x uint64) uint64 {
-	x ^= x >> 33
-	x *= 0xff51afd7ed558ccd
-	x ^= x >> 33
-	x *= 0xc4ceb9fe1a85ec53
-	x ^= x >> 33
-	return x
-}

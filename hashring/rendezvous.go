@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/sysdesign-go/sysdesign/internal/mix"
 )
 
 // Rendezvous is highest-random-weight hashing (Thaler and Ravishankar,
@@ -96,7 +98,7 @@ func (r *Rendezvous) Len() int { return len(r.state.Load().nodes) }
 
 // score returns node i's score for key hash h; higher wins.
 func (st *rendezvousState) score(i int, h uint64) float64 {
-	x := mix64(h ^ st.seeds[i])
+	x := mix.Murmur64(h ^ st.seeds[i])
 	if !st.weighted {
 		// Order-preserving for the unweighted case: the top 53 bits, as
 		// Get compares them (ties beyond that are vanishingly rare).
@@ -120,7 +122,7 @@ func (r *Rendezvous) GetHash(h uint64) (string, bool) {
 	if !st.weighted {
 		var top uint64
 		for i, seed := range st.seeds {
-			if x := mix64(h ^ seed); x > top || i == 0 {
+			if x := mix.Murmur64(h ^ seed); x > top || i == 0 {
 				best, top = i, x
 			}
 		}
