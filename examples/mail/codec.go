@@ -9,6 +9,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"github.com/sysdesign-go/sysdesign/internal/varint"
 	"github.com/sysdesign-go/sysdesign/lsm"
 )
 
@@ -32,7 +33,7 @@ func (m *Mailbox) saveSnapshot() error {
 		if err != nil {
 			return err
 		}
-		b = appendBytes(appendBytes(b, []byte(t)), raw)
+		b = varint.AppendBytes(varint.AppendBytes(b, []byte(t)), raw)
 	}
 	return m.db.Put(snapshotKey, b, &lsm.WriteOptions{Sync: true})
 }
@@ -62,10 +63,10 @@ func (m *Mailbox) loadSnapshot() (uint32, error) {
 	for range n {
 		var t, bm []byte
 		var ok bool
-		if t, rest, ok = readBytes(rest); !ok {
+		if t, rest, ok = varint.Bytes(rest); !ok {
 			return 0, bad
 		}
-		if bm, rest, ok = readBytes(rest); !ok {
+		if bm, rest, ok = varint.Bytes(rest); !ok {
 			return 0, bad
 		}
 		p := roaring.New()
@@ -81,20 +82,6 @@ func (m *Mailbox) loadSnapshot() (uint32, error) {
 	return covered, m.db.Delete(snapshotKey, &lsm.WriteOptions{Sync: true})
 }
 
-func appendBytes(dst, b []byte) []byte {
-	return append(binary.AppendUvarint(dst, uint64(len(b))), b...)
-}
-
-// readBytes reads a length-prefixed field; a length written with more
-// bytes than needed is refused, so each record has one encoding.
-func readBytes(b []byte) ([]byte, []byte, bool) {
-	n, w := binary.Uvarint(b)
-	if w <= 0 || w != len(binary.AppendUvarint(nil, n)) || n > uint64(len(b)-w) {
-		return nil, nil, false
-	}
-	return b[w : w+int(n)], b[w+int(n):], true
-}
-
 // Message record: date Unix ms (8B) | unread (1B) | from | to | subject |
 // folder | body, each length-prefixed.
 func encodeMessage(msg Message) []byte {
@@ -105,7 +92,7 @@ func encodeMessage(msg Message) []byte {
 		b = append(b, 0)
 	}
 	for _, s := range []string{msg.From, msg.To, msg.Subject, msg.Folder, msg.Body} {
-		b = appendBytes(b, []byte(s))
+		b = varint.AppendBytes(b, []byte(s))
 	}
 	return b
 }
@@ -119,7 +106,7 @@ func decodeMessage(key, b []byte) (Message, error) {
 	rest := b[9:]
 	fields := []*string{&msg.From, &msg.To, &msg.Subject, &msg.Folder, &msg.Body}
 	for _, f := range fields {
-		v, r, ok := readBytes(rest)
+		v, r, ok := varint.Bytes(rest)
 		if !ok {
 			return Message{}, bad
 		}

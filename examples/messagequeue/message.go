@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/sysdesign-go/sysdesign/internal/varint"
 )
 
 // Message is one record of a partition.
@@ -46,7 +48,7 @@ func decodeMessage(data []byte) (t time.Time, key, value []byte, err error) {
 		return time.Time{}, nil, nil, fmt.Errorf("%w: %d bytes, version %v", ErrCorruptMessage, len(data), first(data))
 	}
 	t = time.Unix(0, int64(binary.LittleEndian.Uint64(data[1:9])))
-	n, w, ok := uvarint(data[9:])
+	n, w, ok := varint.Uvarint(data[9:])
 	rest := data[9:]
 	if !ok || n > uint64(len(rest)-w)+1 {
 		return time.Time{}, nil, nil, fmt.Errorf("%w: bad key length", ErrCorruptMessage)
@@ -69,23 +71,4 @@ func first(b []byte) any {
 func messageTime(data []byte) (time.Time, error) {
 	t, _, _, err := decodeMessage(data)
 	return t, err
-}
-
-// uvarint reads a varint the way the encoders here write it: a longer
-// (non-minimal) form of a number is corruption too, so every stored record
-// has exactly one valid encoding.
-func uvarint(b []byte) (v uint64, n int, ok bool) {
-	v, n = binary.Uvarint(b)
-	if n <= 0 || n != uvarintLen(v) {
-		return 0, 0, false
-	}
-	return v, n, true
-}
-
-func uvarintLen(v uint64) int {
-	n := 1
-	for ; v >= 0x80; v >>= 7 {
-		n++
-	}
-	return n
 }

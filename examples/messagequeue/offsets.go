@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/sysdesign-go/sysdesign/internal/varint"
 	"github.com/sysdesign-go/sysdesign/wal"
 )
 
@@ -117,7 +118,7 @@ func appendOffset(dst []byte, k offsetKey, off uint64) []byte {
 func decodeOffset(rec []byte) (offsetKey, uint64, error) {
 	var k offsetKey
 	str := func() (string, bool) {
-		n, w, ok := uvarint(rec)
+		n, w, ok := varint.Uvarint(rec)
 		if !ok || n > uint64(len(rec)-w) {
 			return "", false
 		}
@@ -126,7 +127,7 @@ func decodeOffset(rec []byte) (offsetKey, uint64, error) {
 		return s, true
 	}
 	num := func() (uint64, bool) {
-		n, w, ok := uvarint(rec)
+		n, w, ok := varint.Uvarint(rec)
 		if !ok {
 			return 0, false
 		}

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sysdesign-go/sysdesign/internal/varint"
 	"github.com/sysdesign-go/sysdesign/wal"
 )
 
@@ -513,7 +514,8 @@ func decodeBatch(b []byte) ([]Sample, error) {
 	b = b[w:]
 	out := make([]Sample, 0, n)
 	for range n {
-		k, rest, ok := readString(b)
+		kb, rest, ok := varint.Bytes(b)
+		k := string(kb)
 		if !ok || !validKey(k) {
 			return nil, ErrCorrupt
 		}
@@ -543,7 +545,8 @@ func encodeRollup(k string, r rollup, folded int64) []byte {
 }
 
 func decodeRollup(b []byte) (string, rollup, int64, error) {
-	k, rest, ok := readString(b)
+	kb, rest, ok := varint.Bytes(b)
+	k := string(kb)
 	if !ok || !validKey(k) {
 		return "", rollup{}, 0, ErrCorrupt
 	}
@@ -567,12 +570,4 @@ func decodeRollup(b []byte) (string, rollup, int64, error) {
 	}
 	r.count = int64(c)
 	return k, r, folded, nil
-}
-
-func readString(b []byte) (string, []byte, bool) {
-	n, w := binary.Uvarint(b)
-	if w <= 0 || n > uint64(len(b)-w) {
-		return "", nil, false
-	}
-	return string(b[w : w+int(n)]), b[w+int(n):], true
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/sysdesign-go/sysdesign/internal/varint"
 	"github.com/sysdesign-go/sysdesign/snowflake"
 )
 
@@ -79,20 +80,10 @@ func decodeMessage(b []byte) (Message, error) {
 	if nb := int64(binary.LittleEndian.Uint64(b[19:])); nb != 0 {
 		m.NotBefore = time.Unix(0, nb)
 	}
-	n, w := binary.Uvarint(b[fixed:])
-	rest := b[fixed:]
-	if w <= 0 || w != uvarintLen(n) || n > uint64(len(rest)-w) || m.Channel >= numChannels || m.ID < 0 {
+	event, body, ok := varint.Bytes(b[fixed:])
+	if !ok || m.Channel >= numChannels || m.ID < 0 {
 		return Message{}, fmt.Errorf("%w: bad header", ErrCorrupt)
 	}
-	m.EventID = string(rest[w : w+int(n)])
-	m.Body = string(rest[w+int(n):])
+	m.EventID, m.Body = string(event), string(body)
 	return m, nil
-}
-
-func uvarintLen(v uint64) int {
-	n := 1
-	for ; v >= 0x80; v >>= 7 {
-		n++
-	}
-	return n
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/sysdesign-go/sysdesign/internal/varint"
 )
 
 // Entry is one line of a double-entry transaction: an account and the
@@ -36,10 +38,10 @@ func (t Txn) balanced() bool {
 //
 //	key length | key | entry count | count × (account length | account | delta zigzag)
 func appendTxn(dst []byte, t Txn) []byte {
-	dst = appendString(dst, t.Key)
+	dst = varint.AppendString(dst, t.Key)
 	dst = binary.AppendUvarint(dst, uint64(len(t.Entries)))
 	for _, e := range t.Entries {
-		dst = appendString(dst, e.Account)
+		dst = varint.AppendString(dst, e.Account)
 		dst = binary.AppendVarint(dst, e.Delta)
 	}
 	return dst
@@ -61,10 +63,6 @@ func decodeTxn(b []byte) (Txn, error) {
 	return t, nil
 }
 
-func appendString(dst []byte, s string) []byte {
-	return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
-}
-
 // decoder reads canonical varints and strings, remembering the first error.
 type decoder struct {
 	b   []byte
@@ -72,8 +70,8 @@ type decoder struct {
 }
 
 func (d *decoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 || n != len(binary.AppendUvarint(nil, v)) {
+	v, n, ok := varint.Uvarint(d.b)
+	if !ok {
 		d.fail()
 		return 0
 	}
@@ -82,8 +80,8 @@ func (d *decoder) uvarint() uint64 {
 }
 
 func (d *decoder) varint() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 || n != len(binary.AppendVarint(nil, v)) {
+	v, n, ok := varint.Varint(d.b)
+	if !ok {
 		d.fail()
 		return 0
 	}
@@ -92,14 +90,13 @@ func (d *decoder) varint() int64 {
 }
 
 func (d *decoder) string() string {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
+	f, rest, ok := varint.Bytes(d.b)
+	if !ok {
 		d.fail()
 		return ""
 	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
+	d.b = rest
+	return string(f)
 }
 
 func (d *decoder) fail() {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/sysdesign-go/sysdesign/internal/varint"
 	"github.com/sysdesign-go/sysdesign/lsm"
 	"github.com/sysdesign-go/sysdesign/wal"
 )
@@ -323,9 +324,9 @@ func (s *System) Payments() ([]Payment, error) {
 }
 
 func appendPayment(dst []byte, p Payment) []byte {
-	dst = appendString(dst, p.Key)
-	dst = appendString(dst, p.Buyer)
-	dst = appendString(dst, p.Seller)
+	dst = varint.AppendString(dst, p.Key)
+	dst = varint.AppendString(dst, p.Buyer)
+	dst = varint.AppendString(dst, p.Seller)
 	dst = binary.AppendVarint(dst, p.Amount)
 	dst = binary.AppendVarint(dst, p.Fee)
 	return append(dst, byte(p.Status))
