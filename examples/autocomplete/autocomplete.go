@@ -26,7 +26,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -38,6 +37,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sysdesign-go/sysdesign/internal/loopback"
 	"github.com/sysdesign-go/sysdesign/internal/shareddata"
 	"github.com/sysdesign-go/sysdesign/trie"
 )
@@ -102,14 +102,11 @@ func Run(ctx context.Context, w io.Writer, args []string) error {
 
 	// 3. The query service on loopback.
 	svc := &service{holder: &current}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := loopback.Serve(svc)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: svc, ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	defer stop()
 	fmt.Fprintf(w, "serving GET %s/autocomplete?q=<prefix>[&k=10][&typo=1]\n\n", base)
 
 	// 4. Users type queries letter by letter; halfway, week 2 is swapped in.

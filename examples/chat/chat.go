@@ -20,12 +20,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/sysdesign-go/sysdesign/internal/loopback"
 )
 
 // Run runs the system with command-line args and writes its report to w.
@@ -174,23 +174,21 @@ func start(dir string) (*Store, *Cluster, func(), error) {
 		store.Close()
 		return nil, nil, nil, err
 	}
-	var servers []*http.Server
+	var stops []func()
 	stop := func() {
-		for _, s := range servers {
-			s.Close()
+		for _, s := range stops {
+			s()
 		}
 		store.Close()
 	}
 	for _, n := range names {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		url, stopServer, err := loopback.Serve(cluster.Server(n))
 		if err != nil {
 			stop()
 			return nil, nil, nil, err
 		}
-		srv := &http.Server{Handler: cluster.Server(n), ReadHeaderTimeout: 5 * time.Second}
-		cluster.Server(n).URL = "http://" + ln.Addr().String()
-		servers = append(servers, srv)
-		go srv.Serve(ln)
+		cluster.Server(n).URL = url
+		stops = append(stops, stopServer)
 	}
 	return store, cluster, stop, nil
 }

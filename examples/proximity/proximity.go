@@ -22,7 +22,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -31,6 +30,7 @@ import (
 	"time"
 
 	"github.com/sysdesign-go/sysdesign/geohash"
+	"github.com/sysdesign-go/sysdesign/internal/loopback"
 	"github.com/sysdesign-go/sysdesign/quadtree"
 )
 
@@ -302,14 +302,11 @@ func Run(ctx context.Context, w io.Writer, args []string) error {
 	}
 	fmt.Fprintf(w, "seeded %d businesses around Paris\n", *n)
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := loopback.Serve(svc.Handler())
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: svc.Handler(), ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	defer stop()
 	c := &client{base: base, http: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	fmt.Fprintf(w, "API on %s\n", base)
 

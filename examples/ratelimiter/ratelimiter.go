@@ -15,7 +15,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/sysdesign-go/sysdesign/internal/loopback"
 	"github.com/sysdesign-go/sysdesign/internal/redistest"
 	"github.com/sysdesign-go/sysdesign/ratelimit"
 	"github.com/sysdesign-go/sysdesign/ratelimit/redisstore"
@@ -213,16 +213,5 @@ func serve(api, login ratelimit.Limiter) (string, func(), error) {
 	mux.HandleFunc("POST /api/login", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "welcome")
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	srv := &http.Server{Handler: mw.Handler(mux), ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	stop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	}
-	return "http://" + ln.Addr().String(), stop, nil
+	return loopback.Serve(mw.Handler(mux))
 }

@@ -24,12 +24,12 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/sysdesign-go/sysdesign/internal/loopback"
 	"github.com/sysdesign-go/sysdesign/ratelimit"
 )
 
@@ -65,7 +65,7 @@ func Run(ctx context.Context, w io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	base, stop, err := listen(api)
+	base, stop, err := loopback.Serve(api)
 	if err != nil {
 		return err
 	}
@@ -168,7 +168,7 @@ func showRedirects(ctx context.Context, w io.Writer, sh *Shortener, api *Server,
 	if err != nil {
 		return err
 	}
-	base301, stop, err := listen(permanent)
+	base301, stop, err := loopback.Serve(permanent)
 	if err != nil {
 		return err
 	}
@@ -303,15 +303,4 @@ func hashStrategy(w io.Writer, dir string, n, hashLen int) error {
 	fmt.Fprintf(w, "bulk, hash codes of %d characters (%d possible): %d URLs, %d collisions resolved by rehashing with a suffix, all distinct, all resolve\n",
 		hashLen, pow62(hashLen), n, st.Collisions)
 	return nil
-}
-
-// listen serves h on a loopback port.
-func listen(h http.Handler) (base string, stop func(), err error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }

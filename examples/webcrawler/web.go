@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sysdesign-go/sysdesign/internal/loopback"
 )
 
 // Web is a small web of made-up ".test" sites, served from one loopback
@@ -138,13 +140,11 @@ func (web *Web) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Serve starts the web on a loopback port and returns a client that
 // reaches every ".test" host there, and a function that stops it.
 func (web *Web) Serve() (*http.Client, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := loopback.Serve(web)
 	if err != nil {
 		return nil, nil, err
 	}
-	srv := &http.Server{Handler: web, ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	addr := ln.Addr().String()
+	addr := strings.TrimPrefix(base, "http://")
 	var d net.Dialer
 	transport := &http.Transport{
 		DialContext: func(ctx context.Context, network, hostport string) (net.Conn, error) {
@@ -163,5 +163,5 @@ func (web *Web) Serve() (*http.Client, func(), error) {
 		// they go through dedupe, robots and politeness like any link.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	return client, func() { transport.CloseIdleConnections(); srv.Close() }, nil
+	return client, func() { transport.CloseIdleConnections(); stop() }, nil
 }
