@@ -1,6 +1,7 @@
 package bloom
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/bits"
@@ -16,8 +17,12 @@ const (
 // Blocked is a blocked Bloom filter (Putze, Sanders and Singler, "Cache-,
 // Hash- and Space-Efficient Bloom Filters", 2007): the hash picks one 64-byte
 // block, and all k probes fall inside it, so a lookup touches one cache line.
-// It needs about 10-25% more bits than [Filter] for the same false-positive
-// rate (see the package documentation); [NewBlocked] sizes for that.
+// Inside the block the probes are split over its eight 64-bit words, probe j
+// setting one bit of word j mod 8 (the "split block" form of Impala, Parquet
+// and RocksDB), so a lookup of the usual k = 8 is eight word tests with no
+// branch. It needs about 5-20% more bits than [Filter] for the same
+// false-positive rate (see the package documentation); [NewBlocked] sizes
+// for that.
 //
 // Blocked keeps its bits in a byte slice in the encoded layout, so
 // [ViewBlocked] can query an encoding in place, without copying.
@@ -30,11 +35,24 @@ type Blocked struct {
 	blocks  []byte // nblocks * 64 bytes
 	nblocks uint64
 	k       uint32
-	view    bool // blocks aliases caller memory
+	layout  uint32 // layoutWords, or layoutProbes for filters decoded from older encodings
+	view    bool   // blocks aliases caller memory
 }
 
+// The two probe layouts, recorded in the encoding. Filters encoded before
+// the word layout existed carry 0 in that field and keep answering with
+// the layout they were built with; new filters use layoutWords.
+const (
+	// layoutProbes: every probe is any of the 512 bits, 9 bits of hash
+	// each, seven per 64-bit word of hash, remixed for more.
+	layoutProbes = 0
+	// layoutWords: probe j is bit (6 bits of hash) of word j mod 8, ten
+	// probes per 64-bit word of hash, remixed for more.
+	layoutWords = 1
+)
+
 // blockedFixed is the size of the kind-specific fields: nblocks u64, k u32,
-// padding u32.
+// layout u32.
 const blockedFixed = 16
 
 // NewBlocked returns a blocked filter for n items at false-positive rate
@@ -52,7 +70,9 @@ func NewBlocked(n uint64, fpr float64) (*Blocked, error) {
 }
 
 // NewBlockedSized returns a blocked filter of nblocks 64-byte blocks
-// (nblocks >= 1) with k probes per key (1 <= k <= 32).
+// (nblocks >= 1) with k probes per key (1 <= k <= 32). k = 8 uses every
+// word of a block once and has the fastest lookup; 16 suits about 20 or
+// more bits per key.
 func NewBlockedSized(nblocks uint64, k uint32) (*Blocked, error) {
 	if nblocks == 0 || nblocks > 1<<34 {
 		return nil, fmt.Errorf("%w: %d blocks not in [1, 2^34]", ErrConfig, nblocks)
@@ -60,7 +80,7 @@ func NewBlockedSized(nblocks uint64, k uint32) (*Blocked, error) {
 	if k == 0 || k > maxK {
 		return nil, fmt.Errorf("%w: k = %d not in [1, %d]", ErrConfig, k, maxK)
 	}
-	return &Blocked{blocks: make([]byte, nblocks*blockBytes), nblocks: nblocks, k: k}, nil
+	return &Blocked{blocks: make([]byte, nblocks*blockBytes), nblocks: nblocks, k: k, layout: layoutWords}, nil
 }
 
 // Blocks returns the number of 64-byte blocks.
@@ -72,13 +92,13 @@ func (b *Blocked) M() uint64 { return b.nblocks * blockBits }
 // K returns the number of probes per key.
 func (b *Blocked) K() uint32 { return b.k }
 
-// probe returns the block offset and the probe bits: the high bits of h
-// choose the block, and a remix of h feeds the probes, 9 bits (one position
-// in 512) each, seven per 64-bit word, remixing for more. Independent probes
-// keep the measured FPR on the Putze-Sanders-Singler model; a
+// probe returns the block and the probe bits: the high bits of h choose
+// the block (a multiply, not a modulo), and a remix of h feeds the probes.
+// Independent probe bits keep the measured FPR on the model; a
 // double-hashing stride inside the block does not.
-func (b *Blocked) probe(h uint64) (off, x uint64) {
-	return reduce(h, b.nblocks) * blockBytes, mix.Murmur64(h)
+func (b *Blocked) probe(h uint64) (blk *[blockBytes]byte, x uint64) {
+	off := reduce(h, b.nblocks) * blockBytes
+	return (*[blockBytes]byte)(b.blocks[off : off+blockBytes]), mix.Murmur64(h)
 }
 
 const probeInc = 0x9e3779b97f4a7c15
@@ -92,9 +112,68 @@ func (b *Blocked) AddString(key string) { b.AddHash(HashString(key)) }
 
 // AddHash inserts a key given its [Hash].
 func (b *Blocked) AddHash(h uint64) {
-	off, x := b.probe(h)
-	blk := (*[blockBytes]byte)(b.blocks[off : off+blockBytes])
-	for left := b.k; ; x = mix.Murmur64(x + probeInc) {
+	blk, x := b.probe(h)
+	if b.layout == layoutProbes {
+		addProbes(blk, x, b.k)
+		return
+	}
+	for j := range b.k {
+		if i := j % wordProbes; i == 0 && j > 0 {
+			x = mix.Murmur64(x + probeInc)
+		}
+		p := x >> (6 * (j % wordProbes)) & 63
+		// Bit p of little-endian word j mod 8 is bit p&7 of its byte p>>3.
+		blk[8*(j%8)+uint32(p>>3)] |= 1 << (p & 7)
+	}
+}
+
+// wordProbes is the number of 6-bit probes taken from one 64-bit hash in
+// the word layout.
+const wordProbes = 10
+
+// Contains reports whether key may have been added. It reads one cache
+// line.
+func (b *Blocked) Contains(key []byte) bool { return b.ContainsHash(Hash(key)) }
+
+// ContainsString is [Blocked.Contains] for a string.
+func (b *Blocked) ContainsString(key string) bool { return b.ContainsHash(HashString(key)) }
+
+// ContainsHash is [Blocked.Contains] for a key given its [Hash].
+func (b *Blocked) ContainsHash(h uint64) bool {
+	blk, x := b.probe(h)
+	if b.k == 8 && b.layout == layoutWords {
+		// The sizing's choice from 0.1% to 10% FPR: one probe in each
+		// word, tested in straight-line code. The AND of the eight
+		// shifted words has bit 0 set only if every probed bit is; no
+		// branch waits for the cache line.
+		le := binary.LittleEndian
+		return (le.Uint64(blk[0:])>>(x&63))&
+			(le.Uint64(blk[8:])>>(x>>6&63))&
+			(le.Uint64(blk[16:])>>(x>>12&63))&
+			(le.Uint64(blk[24:])>>(x>>18&63))&
+			(le.Uint64(blk[32:])>>(x>>24&63))&
+			(le.Uint64(blk[40:])>>(x>>30&63))&
+			(le.Uint64(blk[48:])>>(x>>36&63))&
+			(le.Uint64(blk[56:])>>(x>>42&63))&1 != 0
+	}
+	if b.layout == layoutProbes {
+		return containsProbes(blk, x, b.k)
+	}
+	for j := range b.k {
+		if i := j % wordProbes; i == 0 && j > 0 {
+			x = mix.Murmur64(x + probeInc)
+		}
+		p := x >> (6 * (j % wordProbes)) & 63
+		if blk[8*(j%8)+uint32(p>>3)]&(1<<(p&7)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// addProbes sets the k probes of x in the layout of older encodings.
+func addProbes(blk *[blockBytes]byte, x uint64, k uint32) {
+	for left := k; ; x = mix.Murmur64(x + probeInc) {
 		n := min(left, 7)
 		for j := range n {
 			p := (x >> (9 * j)) & (blockBits - 1)
@@ -106,22 +185,10 @@ func (b *Blocked) AddHash(h uint64) {
 	}
 }
 
-// Contains reports whether key may have been added. It reads one cache
-// line.
-func (b *Blocked) Contains(key []byte) bool { return b.ContainsHash(Hash(key)) }
-
-// ContainsString is [Blocked.Contains] for a string.
-func (b *Blocked) ContainsString(key string) bool { return b.ContainsHash(HashString(key)) }
-
-// ContainsHash is [Blocked.Contains] for a key given its [Hash].
-func (b *Blocked) ContainsHash(h uint64) bool {
-	off, x := b.probe(h)
-	blk := (*[blockBytes]byte)(b.blocks[off : off+blockBytes])
-	// Groups of seven probes tested in straight-line code (no inner loop,
-	// no branch per probe): absent keys exit after the first group,
-	// present keys never mispredict. k <= 7 (1% FPR and above) is one
-	// group.
-	for left := b.k; ; x = mix.Murmur64(x + probeInc) {
+// containsProbes tests the k probes of x in the layout of older
+// encodings, in groups of seven: absent keys exit after the first group.
+func containsProbes(blk *[blockBytes]byte, x uint64, k uint32) bool {
+	for left := k; ; x = mix.Murmur64(x + probeInc) {
 		if !probeGroup(blk, x, left) {
 			return false
 		}
@@ -183,14 +250,15 @@ func (b *Blocked) Clone() *Blocked {
 }
 
 func (b *Blocked) compatible(o *Blocked) error {
-	if b.nblocks != o.nblocks || b.k != o.k {
-		return fmt.Errorf("%w: %d blocks k=%d vs %d blocks k=%d", ErrIncompatible, b.nblocks, b.k, o.nblocks, o.k)
+	if b.nblocks != o.nblocks || b.k != o.k || b.layout != o.layout {
+		return fmt.Errorf("%w: %d blocks k=%d layout %d vs %d blocks k=%d layout %d",
+			ErrIncompatible, b.nblocks, b.k, b.layout, o.nblocks, o.k, o.layout)
 	}
 	return nil
 }
 
 // Union sets b to the union of b and o, which must have the same number of
-// blocks and K.
+// blocks, K and probe layout.
 func (b *Blocked) Union(o *Blocked) error {
 	if err := b.compatible(o); err != nil {
 		return err
@@ -202,7 +270,7 @@ func (b *Blocked) Union(o *Blocked) error {
 }
 
 // Intersect sets b to the bitwise intersection of b and o, which must have
-// the same number of blocks and K. Keys added to both still answer true.
+// the same number of blocks, K and probe layout. Keys added to both still answer true.
 func (b *Blocked) Intersect(o *Blocked) error {
 	if err := b.compatible(o); err != nil {
 		return err
@@ -224,7 +292,7 @@ func (b *Blocked) AppendBinary(dst []byte) ([]byte, error) {
 	dst = appendHeader(dst, kindBlocked)
 	dst = appendU64(dst, b.nblocks)
 	dst = appendU32(dst, b.k)
-	dst = appendU32(dst, 0)
+	dst = appendU32(dst, b.layout)
 	dst = append(dst, b.blocks...)
 	return appendSum(dst, start), nil
 }
@@ -243,12 +311,12 @@ func decodeBlocked(data []byte) (Blocked, error) {
 	r := reader{b: body}
 	nb := r.u64("block count")
 	k := r.u32("k")
-	pad := r.u32("padding")
+	layout := r.u32("layout")
 	if r.err != nil {
 		return Blocked{}, r.err
 	}
-	if nb == 0 || k == 0 || k > maxK || pad != 0 {
-		return Blocked{}, corrupt("blocked filter with %d blocks k=%d", nb, k)
+	if nb == 0 || k == 0 || k > maxK || layout > layoutWords {
+		return Blocked{}, corrupt("blocked filter with %d blocks k=%d layout %d", nb, k, layout)
 	}
 	if nb > uint64(len(r.b))/blockBytes {
 		return Blocked{}, corrupt("%d blocks need %d bytes, have %d", nb, nb*blockBytes, len(r.b))
@@ -257,7 +325,7 @@ func decodeBlocked(data []byte) (Blocked, error) {
 	if err := r.done(); err != nil {
 		return Blocked{}, err
 	}
-	return Blocked{blocks: blocks, nblocks: nb, k: k}, nil
+	return Blocked{blocks: blocks, nblocks: nb, k: k, layout: layout}, nil
 }
 
 // UnmarshalBinary replaces b with the filter encoded in data, which it

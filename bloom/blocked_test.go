@@ -1,8 +1,12 @@
 package bloom
 
 import (
+	"bytes"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"github.com/sysdesign-go/sysdesign/internal/cputime"
@@ -10,65 +14,120 @@ import (
 	"github.com/sysdesign-go/sysdesign/internal/mix"
 )
 
-// blockedContainsRef is the plain definition of a blocked lookup: every
-// probe, 9 bits at a time from mix.Murmur64 of the hash, remixed after each seven,
-// one at a time.
+// blockedContainsRef is the plain definition of a blocked lookup, one
+// probe at a time. In the word layout probe j is 6 bits of mix.Murmur64 of
+// the hash, remixed after each ten, naming a bit of the little-endian
+// 64-bit word j mod 8; in the layout of older encodings it is 9 bits, any
+// bit of the block, remixed after each seven.
 func blockedContainsRef(b *Blocked, h uint64) bool {
-	off, x := b.probe(h)
-	blk := b.blocks[off : off+blockBytes]
-	j := 0
-	for range b.k {
-		if j == 7 {
-			x, j = mix.Murmur64(x+probeInc), 0
+	blk, x := b.probe(h)
+	width, per := uint64(6), uint32(10)
+	if b.layout == layoutProbes {
+		width, per = 9, 7
+	}
+	for j := range b.k {
+		if j%per == 0 && j > 0 {
+			x = mix.Murmur64(x + probeInc)
 		}
-		p := (x >> (9 * j)) & (blockBits - 1)
-		if blk[p>>3]&(1<<(p&7)) == 0 {
+		p := x >> (width * uint64(j%per)) & (1<<width - 1)
+		if b.layout == layoutWords {
+			w := binary.LittleEndian.Uint64(blk[8*(j%8):])
+			if w&(1<<p) == 0 {
+				return false
+			}
+		} else if blk[p>>3]&(1<<(p&7)) == 0 {
 			return false
 		}
-		j++
 	}
 	return true
 }
 
-// TestBlockedContainsMatchesRef checks the unrolled lookup against the
-// plain definition for every k, on filters from nearly empty to nearly
-// full, so both answers and every group count occur.
+// TestBlockedContainsMatchesRef checks the lookups against the plain
+// definition for every k and both layouts, on filters from nearly empty to
+// nearly full, so both answers and every group count occur.
 func TestBlockedContainsMatchesRef(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	for k := uint32(1); k <= maxK; k++ {
-		sawPos, sawNeg := false, false
-		for _, adds := range []int{10, 300, 1000, 3000} {
-			b, err := NewBlockedSized(16, k)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var added []uint64
-			for range adds {
-				h := rng.Uint64()
-				b.AddHash(h)
-				added = append(added, h)
-			}
-			for _, h := range added {
-				if !b.ContainsHash(h) {
-					t.Fatalf("k=%d adds=%d: added hash %#x not found", k, adds, h)
+	for _, layout := range []uint32{layoutWords, layoutProbes} {
+		for k := uint32(1); k <= maxK; k++ {
+			sawPos, sawNeg := false, false
+			for _, adds := range []int{10, 300, 1000, 3000} {
+				b, err := NewBlockedSized(16, k)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b.layout = layout
+				var added []uint64
+				for range adds {
+					h := rng.Uint64()
+					b.AddHash(h)
+					added = append(added, h)
+				}
+				for _, h := range added {
+					if !b.ContainsHash(h) || !blockedContainsRef(b, h) {
+						t.Fatalf("layout %d k=%d adds=%d: added hash %#x not found", layout, k, adds, h)
+					}
+				}
+				for range 5000 {
+					h := rng.Uint64()
+					got := b.ContainsHash(h)
+					if want := blockedContainsRef(b, h); got != want {
+						t.Fatalf("layout %d k=%d adds=%d: ContainsHash(%#x) = %v; reference says %v", layout, k, adds, h, got, want)
+					}
+					if got {
+						sawPos = true
+					} else {
+						sawNeg = true
+					}
 				}
 			}
-			for range 5000 {
-				h := rng.Uint64()
-				got := b.ContainsHash(h)
-				if want := blockedContainsRef(b, h); got != want {
-					t.Fatalf("k=%d adds=%d: ContainsHash(%#x) = %v; reference says %v", k, adds, h, got, want)
-				}
-				if got {
-					sawPos = true
-				} else {
-					sawNeg = true
-				}
+			if !sawPos || !sawNeg {
+				t.Errorf("layout %d k=%d: random hashes positive %v, negative %v; want some of each", layout, k, sawPos, sawNeg)
 			}
 		}
-		if !sawPos || !sawNeg {
-			t.Errorf("k=%d: random hashes positive %v, negative %v; want some of each", k, sawPos, sawNeg)
+	}
+}
+
+// TestBlockedLegacyLayout decodes a filter encoded before the word layout
+// existed (testdata/blocked-layout0.bin: NewBlocked(200, 0.01) holding
+// "key-0" to "key-199", k = 6, layout field 0) and checks that it still
+// finds every key, reports its layout in its encoding, and refuses to merge
+// with a filter of the other layout.
+func TestBlockedLegacyLayout(t *testing.T) {
+	data, err := os.ReadFile("testdata/blocked-layout0.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b Blocked
+	if err := b.UnmarshalBinary(data); err != nil {
+		t.Fatal(err)
+	}
+	if b.layout != layoutProbes || b.K() != 6 || b.Blocks() != 4 {
+		t.Fatalf("decoded layout %d k=%d blocks=%d; want 0, 6, 4", b.layout, b.K(), b.Blocks())
+	}
+	for i := range 200 {
+		if !b.ContainsString(fmt.Sprint("key-", i)) {
+			t.Fatalf("key-%d not found in the legacy filter", i)
 		}
+	}
+	fp := 0
+	for i := range 10_000 {
+		if b.ContainsString(fmt.Sprint("absent-", i)) {
+			fp++
+		}
+	}
+	if fp > 300 { // 1% target on 200 keys; 3% is far outside chance
+		t.Errorf("legacy filter: %d false positives in 10,000", fp)
+	}
+	again, err := b.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, data) {
+		t.Error("re-encoding the legacy filter changed its bytes")
+	}
+	fresh, _ := NewBlockedSized(b.Blocks(), b.K())
+	if err := fresh.Union(&b); !errors.Is(err, ErrIncompatible) {
+		t.Errorf("Union across layouts = %v; want ErrIncompatible", err)
 	}
 }
 

@@ -221,9 +221,10 @@ func TestBlockedOverhead(t *testing.T) {
 		fpr      float64
 		min, max float64 // bits per key
 	}{
-		{0.01, 9.8, 10.0},
-		{0.001, 15.4, 15.6},
-		{0.0001, 21.8, 22.0},
+		{0.1, 5.8, 6.0},
+		{0.01, 10.0, 10.2},
+		{0.001, 15.6, 15.8},
+		{0.0001, 22.7, 22.9},
 	} {
 		b, err := NewBlocked(1_000_000, tc.fpr)
 		if err != nil {

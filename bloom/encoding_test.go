@@ -141,6 +141,7 @@ func TestDecodeBadParameters(t *testing.T) {
 		{"classic bits beyond m", kindClassic, appendU64(append(appendU32(appendU64(nil, 3), 1), 0, 0, 0, 0), 0xff)},
 		{"blocked huge", kindBlocked, append(appendU32(appendU64(nil, 1<<50), 3), 0, 0, 0, 0)},
 		{"blocked none", kindBlocked, append(appendU32(appendU64(nil, 0), 3), 0, 0, 0, 0)},
+		{"blocked unknown layout", kindBlocked, append(appendU32(appendU32(appendU64(nil, 1), 8), 2), make([]byte, blockBytes)...)},
 	} {
 		data := reframe(tc.k, tc.body)
 		var err error

@@ -32,9 +32,13 @@ func checkRate(fpr float64) error {
 	return nil
 }
 
-// blockedRate is the false-positive rate of a blocked filter with c bits per
-// item, 512-bit blocks and k probes per block: the classic formula averaged
-// over the Poisson-distributed load of a block (Putze, Sanders, Singler 2007).
+// blockedRate is the false-positive rate of a blocked filter in the word
+// layout with c bits per item and k probes: probe j tests one bit of word
+// j mod 8, so a block holding L keys has word w filled to
+// 1 - (1 - 1/64)^(L*k_w), where k_w is the number of probes that word
+// gets, and a query hits with probability the product over the words of
+// that fill to the power k_w. That is averaged over the Poisson-distributed
+// load of a block (Putze, Sanders, Singler 2007).
 func blockedRate(c float64, k int) float64 {
 	lambda := blockBits / c
 	sd := math.Sqrt(lambda)
@@ -42,13 +46,21 @@ func blockedRate(c float64, k int) float64 {
 	hi := lambda + 12*sd + 10
 	lg, _ := math.Lgamma(lo + 1)
 	logp := -lambda + lo*math.Log(lambda) - lg
-	kf := float64(k)
-	q := math.Log1p(-1.0 / blockBits)
+	q := math.Log1p(-1.0 / 64)
 	sum := 0.0
-	for j := lo; j <= hi; j++ {
-		p := math.Exp(logp)
-		sum += p * math.Pow(-math.Expm1(j*kf*q), kf)
-		logp += math.Log(lambda) - math.Log(j+1)
+	for l := lo; l <= hi; l++ {
+		hit := 1.0
+		for w := range 8 {
+			kw := float64(k / 8)
+			if w < k%8 {
+				kw++
+			}
+			if kw > 0 {
+				hit *= math.Pow(-math.Expm1(l*kw*q), kw)
+			}
+		}
+		sum += math.Exp(logp) * hit
+		logp += math.Log(lambda) - math.Log(l+1)
 	}
 	return sum
 }
@@ -58,7 +70,7 @@ func blockedRate(c float64, k int) float64 {
 func blockedParams(fpr float64) (bitsPerItem float64, k int) {
 	best := func(c float64) (float64, int) {
 		br, bk := 2.0, 1
-		for k := 1; k <= 16; k++ {
+		for k := 1; k <= maxK; k++ {
 			if r := blockedRate(c, k); r < br {
 				br, bk = r, k
 			}

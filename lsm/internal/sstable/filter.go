@@ -22,14 +22,18 @@ type Filter interface {
 }
 
 // BloomPolicy stores a blocked Bloom filter from the bloom package
-// (Putze, Sanders, Singler 2007), BitsPerKey bits per key with
-// k = round(0.69 * BitsPerKey) probes in one 64-byte block per key.
+// (Putze, Sanders, Singler 2007), BitsPerKey bits per key in one 64-byte
+// block per key. The filter splits its probes over the block's eight
+// words, so k is the classic 0.69 * BitsPerKey rounded to a multiple of 8:
+// 8 (one probe per word, the fastest lookup) up to about 17 bits per key,
+// which keeps every word in use. Filters written by older versions keep
+// the probe layout recorded in their encoding and read as before.
 type BloomPolicy struct{ BitsPerKey int }
 
 // Build implements FilterPolicy.
 func (p BloomPolicy) Build(hashes []uint64) []byte {
 	bpk := max(p.BitsPerKey, 1)
-	k := min(max(int(math.Round(float64(bpk)*0.69)), 1), 16)
+	k := 8 * min(max(int(math.Round(float64(bpk)*0.69/8)), 1), 4)
 	nblocks := max((len(hashes)*bpk+511)/512, 1)
 	f, err := bloom.NewBlockedSized(uint64(nblocks), uint32(k))
 	if err != nil {
