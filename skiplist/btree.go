@@ -619,6 +619,80 @@ func (t *btree) appendEntries(dst []Entry, i, count int, rev bool) []Entry {
 		return dst
 	}
 	l, j := t.leafAt(i)
+	return t.appendFrom(dst, l, j, count, rev)
+}
+
+// window appends to dst the members from before places ahead of id to
+// after places behind it, in ascending order or (rev) descending, and
+// returns the result with id's ascending rank. It starts from id's leaf,
+// which holds the neighbours too unless id sits near one of its ends, so
+// the window costs no descent from the root; and it reads the neighbours'
+// slab entries before climbing for the rank, so that their cache misses
+// (independent of one another) overlap with whatever is still in flight.
+func (t *btree) window(dst []Entry, id uint32, before, after int, rev bool) ([]Entry, int) {
+	l := t.sl.ent(id).leaf
+	pos := l.indexOf(id)
+	var (
+		s     *bleaf
+		sp, k int
+	)
+	if rev {
+		s, sp, k = stepUp(l, pos, before)
+	} else {
+		s, sp, k = stepDown(l, pos, before)
+	}
+	// k+1+after cannot overflow: k is at most the set's size.
+	dst = t.appendFrom(dst, s, sp, k+1+min(after, t.n), rev)
+	n := pos
+	for x, i := l.parent, int(l.idx); x != nil; x, i = x.parent, x.idx {
+		for _, s := range x.sizes[:i] {
+			n += s
+		}
+	}
+	return dst, n
+}
+
+// stepDown returns the position up to k places below position i of l
+// (following prev links) and how many places it went: fewer than k only
+// at the first member. Only a lone root leaf is ever empty, so every leaf
+// it passes through holds at least one member.
+func stepDown(l *bleaf, i, k int) (*bleaf, int, int) {
+	went := 0
+	for k > 0 {
+		if i >= k {
+			return l, i - k, went + k
+		}
+		if l.prev == nil {
+			return l, 0, went + i
+		}
+		went += i + 1
+		k -= i + 1
+		l = l.prev
+		i = int(l.n) - 1
+	}
+	return l, i, went
+}
+
+// stepUp is stepDown towards higher positions (next links).
+func stepUp(l *bleaf, i, k int) (*bleaf, int, int) {
+	went := 0
+	for k > 0 {
+		if left := int(l.n) - 1 - i; left >= k {
+			return l, i + k, went + k
+		} else if l.next == nil {
+			return l, i + left, went + left
+		} else {
+			went += left + 1
+			k -= left + 1
+		}
+		l, i = l.next, 0
+	}
+	return l, i, went
+}
+
+// appendFrom appends up to count entries from position j of l on, upwards
+// or (rev) downwards, to dst.
+func (t *btree) appendFrom(dst []Entry, l *bleaf, j, count int, rev bool) []Entry {
 	for l != nil && count > 0 {
 		if rev {
 			for ; j >= 0 && count > 0; j, count = j-1, count-1 {

@@ -57,7 +57,9 @@
 // key comparisons; at a million members its cost is the cache misses of the
 // hash probe, the slab entry and the leaf. A score change that keeps the
 // member inside its leaf (or moves it into the next or previous leaf) does
-// not search from the root either. A full leaf hands a member to a sibling
+// not search from the root either, and [SortedSet.AppendWindow] (ZRANK and
+// the members around it, a leaderboard's ±k window, into a caller's slice)
+// reads the window from that same leaf. A full leaf hands a member to a sibling
 // with room before splitting. At a million members
 // (benchmarks/skiplist, BenchmarkSkiplist_ZMemory) a SortedSet takes about
 // 56 B per member besides the member strings: 32 in the slab (string

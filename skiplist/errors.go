@@ -16,7 +16,8 @@ var (
 	ErrIncompatibleFlags = errors.New("skiplist: incompatible ZADD flags")
 
 	// ErrNegativeCount is returned for a negative count where Redis requires
-	// a positive one (ZPOPMIN/ZPOPMAX).
+	// a positive one (ZPOPMIN/ZPOPMAX), and for a negative window size
+	// ([SortedSet.AppendWindow], a leaderboard's Top and Around).
 	ErrNegativeCount = errors.New("skiplist: count must be non-negative")
 
 	// ErrBadBound is returned by [ParseScoreBound] and [ParseLexBound] for a

@@ -111,12 +111,11 @@ func (l *MemoryLeaderboard) Around(_ context.Context, user string, k int) ([]Sta
 	}
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	r, _, ok := l.set.RevRank(user)
-	if !ok {
-		return nil, nil
+	win, r, ok, err := l.set.AppendWindow(nil, user, k, k, true)
+	if !ok || err != nil {
+		return nil, err
 	}
-	lo := max(r-k, 0)
-	return standings(l.set.RangeByRank(lo, r+k, true), lo), nil
+	return standings(win, r-min(k, r)), nil
 }
 
 // Remove implements [Leaderboard].

@@ -74,6 +74,11 @@ type zindex interface {
 	// appendEntries appends up to count entries from rank on, upwards or
 	// (rev) downwards, to dst.
 	appendEntries(dst []Entry, rank, count int, rev bool) []Entry
+	// window appends the entries from before places ahead of id to after
+	// places behind it, ascending or (rev) descending, clamped at both
+	// ends of the order, and returns them with id's ascending rank.
+	// before and after are not negative.
+	window(dst []Entry, id uint32, before, after int, rev bool) ([]Entry, int)
 }
 
 // zid is a skiplist key: a score and the slab id of its member.
@@ -130,6 +135,16 @@ func (x skipIndex) appendEntries(dst []Entry, rank, count int, rev bool) []Entry
 		}
 	}
 	return dst
+}
+
+func (x skipIndex) window(dst []Entry, id uint32, before, after int, rev bool) ([]Entry, int) {
+	r, n := x.rank(id), x.len()
+	lo, hi := r-min(before, r), r+min(after, n-1-r) // ascending ranks
+	if rev {
+		lo, hi = r-min(after, r), r+min(before, n-1-r)
+		return x.appendEntries(dst, hi, hi-lo+1, true), r
+	}
+	return x.appendEntries(dst, lo, hi-lo+1, false), r
 }
 
 // NewSortedSet returns an empty sorted set. opts.Index chooses the index
@@ -344,6 +359,36 @@ func (s *SortedSet) RevRank(member string) (rank int, score float64, ok bool) {
 		rank = s.Card() - 1 - rank
 	}
 	return rank, score, ok
+}
+
+// AppendWindow is ZRANK member followed by ZRANGE over the members around
+// it, in one call: a leaderboard's "the players just above and below me".
+// It appends to dst the members from before places ahead of member to after
+// places behind it, member included, in ascending order or, with rev, in
+// descending order (ZREVRANK and ZREVRANGE), and returns the extended slice
+// and member's 0-based rank in that order. The window stops at the ends of
+// the set, so the first member appended has rank rank-min(before, rank).
+// ok is false, and dst comes back unchanged, if member is absent. It
+// returns ErrNegativeCount if before or after is negative.
+//
+// The result equals that of [SortedSet.Rank] (or RevRank) followed by
+// [SortedSet.RangeByRank], but costs less: the B+ tree index starts from
+// the member's own leaf, which usually holds the whole window, instead of
+// searching from the root a second time, and with a reused dst nothing is
+// allocated. O(log n + before + after).
+func (s *SortedSet) AppendWindow(dst []Entry, member string, before, after int, rev bool) (window []Entry, rank int, ok bool, err error) {
+	if before < 0 || after < 0 {
+		return dst, 0, false, fmt.Errorf("%w: window of %d before and %d after", ErrNegativeCount, before, after)
+	}
+	id, ok := s.lookup(member)
+	if !ok {
+		return dst, 0, false, nil
+	}
+	dst, rank = s.list.window(dst, id, before, after, rev)
+	if rev {
+		rank = s.Card() - 1 - rank
+	}
+	return dst, rank, true, nil
 }
 
 // scoreRange returns the ranks [a, b] of the elements with scores within

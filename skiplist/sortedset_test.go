@@ -587,3 +587,69 @@ func newSetOrFail(t *testing.T) *SortedSet {
 	}
 	return s
 }
+
+// TestAppendWindow compares AppendWindow with the two commands it stands
+// for (Rank or RevRank, then RangeByRank) on both indexes: members at
+// both ends of the set and of B+ tree leaves, windows that stay in one
+// leaf, cross into the neighbours or run past several leaves and off the
+// ends, sizes from one member up, and a reused dst.
+func TestAppendWindow(t *testing.T) {
+	sizes := []int{1, 2, 3, 200, 3000}
+	spans := []int{0, 1, 4, 81, 83, 250, math.MaxInt}
+	for _, index := range []Index{BTreeIndex, SkiplistIndex} {
+		for _, n := range sizes {
+			s, _ := NewSortedSet(Options{Index: index})
+			r := rand.New(rand.NewPCG(uint64(n), uint64(index)))
+			for i := range n {
+				s.Add(AddOptions{}, Entry{"w" + strconv.Itoa(i), float64(r.IntN(n/3 + 1))})
+			}
+			all := s.RangeByRank(0, -1, false)
+			// Every member of small sets; in the large one a sample plus
+			// the first and last member of every B+ tree leaf.
+			var picks []string
+			for i, e := range all {
+				if n <= 200 || i%53 == 0 {
+					picks = append(picks, e.Member)
+				}
+			}
+			if bt, ok := s.list.(*btree); ok {
+				for l, _ := bt.leafAt(0); l != nil; l = l.next {
+					picks = append(picks, s.sl.member(l.ids[0]), s.sl.member(l.ids[l.n-1]))
+				}
+			}
+			buf := make([]Entry, 0, 8)
+			for _, m := range picks {
+				for _, rev := range []bool{false, true} {
+					before, after := spans[r.IntN(len(spans))], spans[r.IntN(len(spans))]
+					wantRank, _, _ := s.Rank(m)
+					if rev {
+						wantRank, _, _ = s.RevRank(m)
+					}
+					lo, hi := wantRank-min(before, wantRank), wantRank+min(after, n-1-wantRank)
+					want := s.RangeByRank(lo, hi, rev)
+					got, rank, ok, err := s.AppendWindow(buf[:0], m, before, after, rev)
+					if err != nil || !ok || rank != wantRank || !slices.Equal(got, want) {
+						t.Fatalf("index %d n %d: AppendWindow(%q, %d, %d, rev=%v) = %v, %d, %v, %v; want %v, %d",
+							index, n, m, before, after, rev, got, rank, ok, err, want, wantRank)
+					}
+					buf = got
+				}
+			}
+		}
+		s, _ := NewSortedSet(Options{Index: index})
+		s.Add(AddOptions{}, Entry{"a", 1}, Entry{"b", 2})
+		prefix := []Entry{{"keep", 0}}
+		if got, _, ok, err := s.AppendWindow(prefix, "absent", 1, 1, false); ok || err != nil || !slices.Equal(got, prefix) {
+			t.Fatalf("absent member: %v, %v, %v", got, ok, err)
+		}
+		got, rank, ok, err := s.AppendWindow(prefix, "b", 1, 0, false)
+		if want := []Entry{{"keep", 0}, {"a", 1}, {"b", 2}}; !ok || err != nil || rank != 1 || !slices.Equal(got, want) {
+			t.Fatalf("append after a prefix: %v, %d, %v, %v; want %v", got, rank, ok, err, want)
+		}
+		for _, c := range [][2]int{{-1, 0}, {0, -1}} {
+			if _, _, ok, err := s.AppendWindow(nil, "a", c[0], c[1], false); ok || !errors.Is(err, ErrNegativeCount) {
+				t.Fatalf("AppendWindow(%d, %d): %v, %v; want ErrNegativeCount", c[0], c[1], ok, err)
+			}
+		}
+	}
+}

@@ -421,6 +421,27 @@ func BenchmarkSkiplist_ZAround(b *testing.B) {
 	})
 }
 
+// BenchmarkSkiplist_ZWindow is ZAround in one call, as MemoryLeaderboard
+// serves it: SortedSet.AppendWindow returns the rank and the 4 above and
+// below into a reused slice. On the B+ tree it reads the window from the
+// member's own leaf instead of descending from the root again.
+func BenchmarkSkiplist_ZWindow(b *testing.B) {
+	eachSet(b, func(b *testing.B, s *skiplist.SortedSet) {
+		r := rand.New(rand.NewPCG(19, 20))
+		var win []skiplist.Entry
+		b.ReportAllocs()
+		done := cputime.Start(b)
+		for b.Loop() {
+			var ok bool
+			win, _, ok, _ = s.AppendWindow(win[:0], memberNames[r.IntN(len(memberNames))], 4, 4, true)
+			if !ok || len(win) == 0 {
+				b.Fatal("empty window")
+			}
+		}
+		done()
+	})
+}
+
 func BenchmarkSkiplist_ZMemory(b *testing.B) {
 	eachSet(b, func(b *testing.B, s *skiplist.SortedSet) {
 		for b.Loop() {
