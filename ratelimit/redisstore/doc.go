@@ -17,10 +17,15 @@
 //   - Cluster-ready keys: Prefix:{key}:<algorithm>:<rate>/<period>us:<burst>;
 //     the {key} hash tag puts all limits of a key in one slot.
 //   - Expiry on every key, equal to the time until its state is back to that
-//     of a new key (for GCRA and LeakyQueue: the burst time tau, which is at
-//     least that), so idle keys vanish by themselves.
-//   - Automatic pipelining: concurrent AllowN calls are collected by a few
-//     sender goroutines and sent together in one round trip: as one call of
+//     of a new key, so idle keys vanish by themselves. GCRA and LeakyQueue
+//     keep the expiry in the state and move it (2·tau ahead, tau the burst
+//     time) only when it would come before the new state runs out, so most
+//     writes keep the key's expiry (SET KEEPTTL, cheaper for Redis than
+//     setting one): their keys live between the end of their state and
+//     2·tau after the last admitted request.
+//   - Automatic pipelining: concurrent AllowN calls are collected by a
+//     sender goroutine (Options.Pipelines of them, one by default) and sent
+//     together in one round trip: as one call of
 //     a batch script that decides them in order (for *redis.Client), or,
 //     for Cluster and Ring clients, whose batches span slots and nodes, as
 //     one pipeline holding one batch-script call per hash slot (Cluster) or

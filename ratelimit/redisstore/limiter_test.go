@@ -2,8 +2,10 @@ package redisstore
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"strings"
 	"sync"
@@ -318,7 +320,7 @@ func TestNewAndClose(t *testing.T) {
 }
 
 // TestGCRAReadsDecimalState: GCRA state written as a decimal string (by
-// earlier versions) is still read; new state is written as 8 bytes.
+// earlier versions) is still read; new state is written as 17 bytes.
 func TestGCRAReadsDecimalState(t *testing.T) {
 	srv := redistest.Start(t)
 	c := srv.Client(t)
@@ -338,11 +340,102 @@ func TestGCRAReadsDecimalState(t *testing.T) {
 		if err != nil || !r.Allowed || r.Remaining != 49 {
 			t.Fatalf("batch %d: decimal state: %+v %v; want 49 remaining", batch, r, err)
 		}
-		if v, err := c.Get(ctx, key).Result(); err != nil || len(v) != 8 {
-			t.Errorf("batch %d: state %q %v; want 8 bytes", batch, v, err)
+		if v, err := c.Get(ctx, key).Result(); err != nil || len(v) != 17 {
+			t.Errorf("batch %d: state %q %v; want 17 bytes", batch, v, err)
 		}
 		if r, _ := l.AllowN(ctx, "old", 0); r.Remaining != 49 {
 			t.Errorf("batch %d: binary state read back: %+v", batch, r)
+		}
+	}
+}
+
+// readGCRAState decodes the 17-byte GCRA state: tat and the expiry e recorded
+// with it, in Redis server microseconds.
+func readGCRAState(t *testing.T, c redis.UniversalClient, key string) (tat, e float64, ttl time.Duration) {
+	t.Helper()
+	ctx := context.Background()
+	v, err := c.Get(ctx, key).Bytes()
+	if err != nil || len(v) != 17 || v[0] != 1 {
+		t.Fatalf("state of %q: %x %v; want 17 bytes starting with 1", key, v, err)
+	}
+	tat = math.Float64frombits(binary.BigEndian.Uint64(v[1:]))
+	e = math.Float64frombits(binary.BigEndian.Uint64(v[9:]))
+	if ttl, err = c.PTTL(ctx, key).Result(); err != nil {
+		t.Fatal(err)
+	}
+	return tat, e, ttl
+}
+
+// A GCRA write sets an expiry 2·tau ahead (PXAT) only when the recorded
+// expiry would come before the new tat (a new key, legacy state, or a key
+// whose tat caught up with it), and otherwise keeps the key's expiry
+// (KEEPTTL): the key never expires while its state differs from a new
+// key's, and lives at most 2·tau after its last admitted request. Both the
+// single-request and the batch script.
+func TestGCRAExpiryKeptUntilNeeded(t *testing.T) {
+	srv := redistest.Start(t)
+	c := srv.Client(t)
+	ctx := context.Background()
+	const tau = 100 * 36 * time.Second // burst 100 at 100/h
+	serverNow := func() float64 {
+		now, err := c.Time(ctx).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return float64(now.UnixMicro())
+	}
+	for _, batch := range []int{1, 0} {
+		for _, alg := range []ratelimit.Algorithm{ratelimit.GCRA, ratelimit.LeakyQueue} {
+			name := fmt.Sprintf("%v batch=%d", alg, batch)
+			l := newLimiter(t, c, alg, []ratelimit.Limit{slow(100)}, Options{MaxBatch: batch, Prefix: fmt.Sprint("exp", batch, alg)})
+			key := l.Keys("k")[0]
+			// A new key: expiry 2·tau after now.
+			now := serverNow()
+			if r, err := l.AllowN(ctx, "k", 10); err != nil || !r.Allowed {
+				t.Fatalf("%s: first: %+v %v", name, r, err)
+			}
+			tat, e, ttl := readGCRAState(t, c, key)
+			if tat > e || e < now+float64(2*tau/time.Microsecond) || ttl < 2*tau-time.Minute || ttl > 2*tau+time.Second {
+				t.Fatalf("%s: new key: tat %.0f e %.0f now %.0f ttl %v; want e ≥ now+2·tau and ttl ≈ 2·tau", name, tat, e, now, ttl)
+			}
+			// Another admission keeps the expiry: e unchanged, ttl not reset.
+			if err := c.PExpire(ctx, key, 2*tau-time.Hour).Err(); err != nil { // mark the ttl
+				t.Fatal(err)
+			}
+			if r, err := l.AllowN(ctx, "k", 10); err != nil || !r.Allowed || r.Remaining != 80 {
+				t.Fatalf("%s: second: %+v %v", name, r, err)
+			}
+			tat2, e2, ttl2 := readGCRAState(t, c, key)
+			if e2 != e || tat2 <= tat || ttl2 > 2*tau-time.Hour {
+				t.Errorf("%s: second write: e %.0f -> %.0f, tat %.0f -> %.0f, ttl %v; want e and ttl kept", name, e, e2, tat, tat2, ttl2)
+			}
+			// A recorded expiry before the new tat is moved 2·tau ahead.
+			now = serverNow()
+			old := make([]byte, 17)
+			old[0] = 1
+			binary.BigEndian.PutUint64(old[1:], math.Float64bits(now+float64(tau/2/time.Microsecond)))
+			binary.BigEndian.PutUint64(old[9:], math.Float64bits(now+float64(tau/2/time.Microsecond)+1))
+			if err := c.Set(ctx, key, old, time.Hour).Err(); err != nil {
+				t.Fatal(err)
+			}
+			if r, err := l.AllowN(ctx, "k", 1); err != nil || !r.Allowed || r.Remaining != 49 {
+				t.Fatalf("%s: third: %+v %v; want 49 remaining", name, r, err)
+			}
+			tat3, e3, ttl3 := readGCRAState(t, c, key)
+			if tat3 > e3 || e3 < now+float64(2*tau/time.Microsecond) || ttl3 < 2*tau-time.Minute {
+				t.Errorf("%s: expiry before tat: tat %.0f e %.0f ttl %v; want a new expiry 2·tau ahead", name, tat3, e3, ttl3)
+			}
+			// Legacy 8-byte state (expiry unknown) gets a recorded expiry.
+			binary.BigEndian.PutUint64(old, math.Float64bits(now))
+			if err := c.Set(ctx, key, old[:8], time.Minute).Err(); err != nil {
+				t.Fatal(err)
+			}
+			if r, err := l.AllowN(ctx, "k", 1); err != nil || !r.Allowed || r.Remaining != 99 {
+				t.Fatalf("%s: legacy: %+v %v; want 99 remaining", name, r, err)
+			}
+			if _, e4, ttl4 := readGCRAState(t, c, key); e4 < now+float64(2*tau/time.Microsecond) || ttl4 < 2*tau-time.Minute {
+				t.Errorf("%s: legacy state: e %.0f ttl %v; want a new expiry 2·tau ahead", name, e4, ttl4)
+			}
 		}
 	}
 }

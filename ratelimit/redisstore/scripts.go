@@ -16,7 +16,8 @@ import (
 // times in microseconds. The reply is five integers per limit: allowed,
 // remaining, retry, reset, delay (microseconds). State is written only when
 // every limit admits the request and n > 0, and every written key gets an
-// expiry equal to the time until it is idle again, so idle keys vanish.
+// expiry no earlier than the time until it is idle again (equal to it, but
+// for GCRA and LeakyQueue, see gcraState), so idle keys vanish.
 //
 // Each algorithm supplies check(key, n, rate, period, T, tau, now), which
 // returns the verdict plus the new state, and commit(key, v, n, now, period).
@@ -51,28 +52,43 @@ return out
 // takes the state from the cache C, which commit keeps current for keys
 // that appear twice in a batch.
 //
-// GCRA stores the theoretical arrival time as an 8-byte big-endian double
-// (struct.pack), and sets each key's expiry to the burst time tau (as a
-// string made once per script call): converting numbers to decimal strings
-// for redis.call costs Redis more than the rest of the decision. A key so
-// lives at most tau after its last admitted request, and never expires
-// before its state is that of a new key. Decimal values written by
-// earlier versions are still read.
-const gcraLua = `
-local C = {}
-local PX = {}
+// GCRA keeps per key the theoretical arrival time tat and the key's expiry
+// e (Redis server time, µs) as a format byte (1) and two 8-byte big-endian
+// doubles (struct.pack('>Bdd'), 17 bytes, a length no decimal state of
+// this century has): converting numbers to decimal strings for
+// redis.call costs Redis more than the rest of the decision. A write keeps
+// the key's expiry (SET ... KEEPTTL) while e is at least the new tat;
+// otherwise it sets a new one, at least 2·tau ahead (SET ... PXAT): one
+// expiry change per key per tau instead of one per write, because setting
+// an expiry (and rewriting the command to PXAT for propagation) is the
+// largest part of a SET's cost. So a key never expires before its state
+// is that of a new key (e ≥ tat) and lives at most 2·tau (plus a
+// millisecond) after its last admitted request. State written by earlier
+// versions (one 8-byte double, or a decimal string, with an expiry e
+// unknown) is still read; its next write sets a new expiry.
+const gcraState = `
 local function decode(s)
-  if not s then return false end
-  if #s == 8 then return (struct.unpack('>d', s)) end
-  return tonumber(s) or false
+  if not s then return false, false end
+  if #s == 17 then
+    local _, tat, e = struct.unpack('>Bdd', s)
+    return tat, e
+  end
+  if #s == 8 then return (struct.unpack('>d', s)), false end
+  return tonumber(s) or false, false
 end
-local function fetch(keys)
-  local vals = redis.call('MGET', unpack(keys))
-  for i = 1, #keys do C[keys[i]] = decode(vals[i]) end
+local function write(key, tat, e, tau, now)
+  if e and e >= tat then
+    redis.call('SET', key, struct.pack('>Bdd', 1, tat, e), 'KEEPTTL')
+    return
+  end
+  local px = ms(now + 2 * tau)
+  redis.call('SET', key, struct.pack('>Bdd', 1, tat, px * 1000), 'PXAT', string.format('%d', px))
 end
+`
+
+const gcraLua = gcraState + `
 local function check(key, n, rate, period, T, tau, now)
-  local tat = C[key]
-  if tat == nil then tat = decode(redis.call('GET', key)) end
+  local tat, e = decode(redis.call('GET', key))
   tat = tat or now
   if tat < now then tat = now end
   local newTat = tat + n * T
@@ -80,13 +96,10 @@ local function check(key, n, rate, period, T, tau, now)
   if ahead > tau then
     return {0, math.floor((tau - (tat - now)) / T), ahead - tau, tat - now, 0}
   end
-  local px = PX[tau]
-  if not px then px = string.format('%d', ms(tau)); PX[tau] = px end
-  return {1, math.floor((tau - ahead) / T), 0, ahead, DELAY, newTat, px}
+  return {1, math.floor((tau - ahead) / T), 0, ahead, DELAY, newTat, e, tau}
 end
 local function commit(key, v, n, now, period)
-  redis.call('SET', key, struct.pack('>d', v[6]), 'PX', v[7])
-  C[key] = v[6]
+  write(key, v[6], v[7], v[8], now)
 end
 `
 
@@ -284,24 +297,19 @@ return cmsgpack.pack(out)
 // script computes them (gcraVerdict in batch.go). Compared with the
 // generic batch footer this builds no table per decision and packs a fifth
 // of the numbers. Writes wait for the end of the script, one SET per key
-// with its final state (the script is atomic and every SET of a call
-// would set the same expiry, so this leaves what writing after each
-// decision would): a batched decision costs Redis one SET and little else,
-// and a key decided k times in a batch is written once.
-const gcraBatchLua = `
-local function decode(s)
-  if not s then return false end
-  if #s == 8 then return (struct.unpack('>d', s)) end
-  return tonumber(s) or false
-end
+// with its final state and an expiry at or after its final tat (the script
+// is atomic, so this leaves what writing after each decision would): a
+// batched decision costs Redis one SET, usually with KEEPTTL (see
+// gcraState), and little else, and a key decided k times in a batch is
+// written once.
+const gcraBatchLua = gcraState + `
 local P = cmsgpack.unpack(ARGV[1])
 local B = cmsgpack.unpack(ARGV[2])
 local L = P[1]
-local TT, TAU, PX = {}, {}, {}
+local TT, TAU = {}, {}
 for i = 1, L do
   local j = 2 + (i - 1) * 4
   TT[i], TAU[i] = P[j+2], P[j+3]
-  PX[i] = string.format('%d', ms(TAU[i]))
 end
 local nb = #B
 local keys, k = {}, 0
@@ -310,9 +318,9 @@ while pos <= nb do
   for i = 1, L do k = k + 1; keys[k] = B[pos + i] end
   pos = pos + 1 + L
 end
-local C = {}
+local C, E = {}, {}
 local vals = redis.call('MGET', unpack(keys))
-for i = 1, k do C[keys[i]] = decode(vals[i]) end
+for i = 1, k do C[keys[i]], E[keys[i]] = decode(vals[i]) end
 local out, o = {}, 0
 local A = {}
 local D, W, nd = {}, {}, 0
@@ -333,14 +341,14 @@ while pos <= nb do
     if ok and n > 0 then
       local key = B[pos + i]
       C[key] = now + A[i]
-      if not W[key] then nd = nd + 1; D[nd] = key; W[key] = PX[i] end
+      if not W[key] then nd = nd + 1; D[nd] = key; W[key] = TAU[i] end
     end
   end
   pos = pos + 1 + L
 end
 for i = 1, nd do
   local key = D[i]
-  redis.call('SET', key, struct.pack('>d', C[key]), 'PX', W[key])
+  write(key, C[key], E[key], W[key], now)
 end
 return cmsgpack.pack(out)
 `
