@@ -302,19 +302,28 @@ func (l *Limiter) AllowN(ctx context.Context, key string, n int) (ratelimit.Resu
 		l.pool.Put(c)
 		return ratelimit.Result{}, ErrClosed
 	}
-	select {
-	case l.calls <- c:
+	// A ctx that can never end (Done() == nil, as context.Background)
+	// needs no select: plain channel operations cost the caller less.
+	done := ctx.Done()
+	if done == nil {
+		l.calls <- c
 		l.mu.RUnlock()
-	case <-ctx.Done():
-		l.mu.RUnlock()
-		l.breaker.abandon(p)
-		l.pool.Put(c)
-		return ratelimit.Result{}, ctx.Err()
-	}
-	select {
-	case <-c.done:
-	case <-ctx.Done():
-		return ratelimit.Result{}, ctx.Err() // c is abandoned
+		<-c.done
+	} else {
+		select {
+		case l.calls <- c:
+			l.mu.RUnlock()
+		case <-done:
+			l.mu.RUnlock()
+			l.breaker.abandon(p)
+			l.pool.Put(c)
+			return ratelimit.Result{}, ctx.Err()
+		}
+		select {
+		case <-c.done:
+		case <-done:
+			return ratelimit.Result{}, ctx.Err() // c is abandoned
+		}
 	}
 	res, err := c.res, c.err
 	*c = call{done: c.done}

@@ -439,3 +439,34 @@ func TestGCRAExpiryKeptUntilNeeded(t *testing.T) {
 		}
 	}
 }
+
+// A caller whose ctx ends while its batch is in Redis gets ctx.Err() at
+// once; callers with a live cancellable ctx and with context.Background
+// (which AllowN waits for without a select) are decided normally.
+func TestCallerContextEnds(t *testing.T) {
+	srv := redistest.Start(t)
+	c := srv.Client(t)
+	l := newLimiter(t, c, ratelimit.GCRA, []ratelimit.Limit{slow(10)}, Options{})
+	bg := context.Background()
+	if err := c.ClientPause(bg, 400*time.Millisecond).Err(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(bg, 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := l.Allow(ctx, "k"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Allow with a ctx ending during a paused server: %v; want context.DeadlineExceeded", err)
+	}
+	if d := time.Since(start); d > 300*time.Millisecond {
+		t.Errorf("Allow returned %v after its ctx ended; want at once", d)
+	}
+	live, cancelLive := context.WithCancel(bg)
+	defer cancelLive()
+	for i, ctx := range []context.Context{bg, live} {
+		r, err := l.Allow(ctx, "k")
+		// The abandoned decision may have been applied: 8 or 9 remain.
+		if err != nil || !r.Allowed || r.Remaining < 8-i || r.Remaining > 9-i {
+			t.Errorf("decision %d after the pause: %+v %v", i, r, err)
+		}
+	}
+}
