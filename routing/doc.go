@@ -36,9 +36,9 @@
 //     farthest or avoid selection ([NewLandmarks]).
 //   - [Contract] and [CHQuery]: contraction hierarchies (Geisberger et al.
 //     2008, https://doi.org/10.1007/978-3-540-68552-4_24). Preprocessing
-//     orders nodes by edge difference, contracted neighbours and depth with
-//     lazy updates, and adds shortcuts where limited witness searches find
-//     no alternative. Queries are bidirectional upward searches with
+//     orders nodes by edge quotient, hop quotient (original arcs per
+//     shortcut) and depth with lazy updates, and adds shortcuts where
+//     limited witness searches find no alternative. Queries are bidirectional upward searches with
 //     stall-on-demand that settle a few hundred nodes even on country-size
 //     graphs; paths are unpacked into original arcs from in-memory copies
 //     of every shortcut's interior nodes (shortcuts of up to 64 interior

@@ -161,3 +161,57 @@ func TestCHHeapOrder(t *testing.T) {
 		t.Fatalf("heap holds %d entries; want %d", len(hp.items), len(model))
 	}
 }
+
+// TestShortcutHopCounts checks the hop counts the contraction priority
+// uses: every recorded arc stands for exactly as many original arcs as its
+// unpacking has, on random graphs contracted with the default order.
+func TestShortcutHopCounts(t *testing.T) {
+	for seed := range uint64(12) {
+		g := randomGraph(newRand(100+seed), 10+int(seed)*6)
+		c := newContractor(g, ContractOptions{})
+		// The same loop as Contract, without lazy updates: any order is valid.
+		order := make([]uint32, 0, g.NumNodes())
+		done := make([]bool, g.NumNodes())
+		for len(order) < g.NumNodes() {
+			best, bp := -1, int64(0)
+			for v := range done {
+				if !done[v] {
+					if p := c.priority(uint32(v)); best < 0 || p < bp {
+						best, bp = v, p
+					}
+				}
+			}
+			if err := c.contract(uint32(best)); err != nil {
+				t.Fatal(err)
+			}
+			done[best] = true
+			order = append(order, uint32(best))
+		}
+		h, err := c.hierarchy(order)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// hierarchy sorted each recorded list into its CSR order.
+		shortcuts := 0
+		for r, v := range order {
+			for dir, lists := range [2][][]warc{c.up, c.down} {
+				base, flag := h.fFirst[r], uint32(0)
+				if dir == 1 {
+					base, flag = h.bFirst[r], downArc
+				}
+				for i, a := range lists[v] {
+					interior := refInterior(h, (base+uint32(i))|flag, nil)
+					if int(a.hops) != len(interior)+1 {
+						t.Fatalf("seed %d: arc %d-%d (mid %d) has %d hops, unpacks into %d arcs", seed, v, a.n, a.mid, a.hops, len(interior)+1)
+					}
+					if a.mid >= 0 {
+						shortcuts++
+					}
+				}
+			}
+		}
+		if seed == 11 && shortcuts == 0 {
+			t.Fatal("no shortcuts: the test checks nothing")
+		}
+	}
+}
