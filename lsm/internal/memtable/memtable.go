@@ -6,14 +6,16 @@
 // locks, because nodes are published with atomic pointer stores bottom-up and
 // never change or disappear afterwards.
 //
-// Keys and values are copied into chunked arenas, so an insert costs about
-// two small allocations (the node and its tower) plus amortised arena growth.
+// Keys and values are copied into chunked arenas and nodes come from slabs
+// of 256, so an insert allocates nothing but amortised arena growth (and a
+// tower slice for the 1 in 16 nodes taller than two levels).
 // BenchmarkMemtable_Put in this package compares it with google/btree.
 package memtable
 
 import (
 	"bytes"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/sysdesign-go/sysdesign/lsm/internal/base"
 )
@@ -23,27 +25,34 @@ const (
 	chunkSize = 64 << 10
 )
 
-// node is one skiplist entry. The first levels of its tower and short keys
-// live inside the node, so a search step usually touches one node's memory
-// instead of three separate allocations.
+// node is one skiplist entry: 56 bytes plus its key and value, which sit
+// together in an arena chunk. Every byte of a node counts against the
+// memtable size, and a flush writes about as many tables as the memtable
+// is full, so a smaller node means more entries per flush and fewer,
+// larger level-0 tables (less compaction work per byte written). Tower
+// levels 0 and 1 are inline; taller nodes (1 in 16) keep the rest in a
+// separate slice.
 type node struct {
-	key   []byte // internal key
-	value []byte
+	kv    []byte // internal key, then value
+	klen  int
 	tower [inlineLevels]atomic.Pointer[node]
-	more  []atomic.Pointer[node] // levels >= inlineLevels
-	inl   [inlineKey]byte
+	more  *[]atomic.Pointer[node] // levels >= inlineLevels
 }
 
-const (
-	inlineLevels = 4
-	inlineKey    = 24
-)
+const inlineLevels = 2
+
+// nodeSize is the memory of a node besides its key, value and the extra
+// tower of a tall node.
+const nodeSize = int64(unsafe.Sizeof(node{}))
+
+func (n *node) key() []byte   { return n.kv[:n.klen:n.klen] }
+func (n *node) value() []byte { return n.kv[n.klen:] }
 
 func (n *node) next(level int) *atomic.Pointer[node] {
 	if level < inlineLevels {
 		return &n.tower[level]
 	}
-	return &n.more[level-inlineLevels]
+	return &(*n.more)[level-inlineLevels]
 }
 
 // Memtable is a skiplist of internal keys. See the package doc for its
@@ -62,7 +71,8 @@ type Memtable struct {
 
 // New returns an empty memtable. seed makes tower heights reproducible.
 func New(seed uint64) *Memtable {
-	m := &Memtable{head: &node{more: make([]atomic.Pointer[node], maxHeight-inlineLevels)}, rnd: seed | 1}
+	more := make([]atomic.Pointer[node], maxHeight-inlineLevels)
+	m := &Memtable{head: &node{more: &more}, rnd: seed | 1}
 	m.height.Store(1)
 	for i := range m.tail {
 		m.tail[i] = m.head
@@ -110,7 +120,7 @@ func (m *Memtable) findGE(ik []byte, prev *[maxHeight]*node) *node {
 	var known *node // a node already found to be >= ik
 	for {
 		next := x.next(level).Load()
-		if next != nil && next != known && base.Compare(next.key, ik) < 0 {
+		if next != nil && next != known && base.Compare(next.key(), ik) < 0 {
 			x = next
 			continue
 		}
@@ -131,7 +141,7 @@ func (m *Memtable) findLT(ik []byte) *node {
 	level := int(m.height.Load()) - 1
 	for {
 		next := x.next(level).Load()
-		if next != nil && base.Compare(next.key, ik) < 0 {
+		if next != nil && base.Compare(next.key(), ik) < 0 {
 			x = next
 			continue
 		}
@@ -173,17 +183,10 @@ func (m *Memtable) Add(seq uint64, kind base.Kind, ukey, value []byte) {
 	n := &m.nodes[0]
 	m.nodes = m.nodes[1:]
 	klen := len(ukey) + base.TrailerLen
-	var ik, v []byte
-	if klen <= inlineKey {
-		ik = base.MakeKey(n.inl[:0], ukey, seq, kind)
-		v = m.alloc(len(value))
-	} else {
-		buf := m.alloc(klen + len(value))
-		ik = base.MakeKey(buf[:0], ukey, seq, kind)
-		v = buf[klen:]
-	}
-	copy(v, value)
-	if last := m.tail[0]; last != m.head && base.Compare(ik, last.key) > 0 {
+	kv := m.alloc(klen + len(value))
+	ik := base.MakeKey(kv[:0], ukey, seq, kind)
+	copy(kv[klen:], value)
+	if last := m.tail[0]; last != m.head && base.Compare(ik, last.key()) > 0 {
 		// Append (sequential keys): the tails are the predecessors.
 		m.prev = m.tail
 	} else {
@@ -197,9 +200,12 @@ func (m *Memtable) Add(seq uint64, kind base.Kind, ukey, value []byte) {
 		}
 		m.height.Store(int32(h))
 	}
-	n.key, n.value = ik, v
+	n.kv, n.klen = kv, klen
+	extra := 0
 	if h > inlineLevels {
-		n.more = make([]atomic.Pointer[node], h-inlineLevels)
+		more := make([]atomic.Pointer[node], h-inlineLevels)
+		n.more = &more
+		extra = int(unsafe.Sizeof(more)) + 8*len(more)
 	}
 	for i := 0; i < h; i++ {
 		n.next(i).Store(m.prev[i].next(i).Load())
@@ -208,7 +214,7 @@ func (m *Memtable) Add(seq uint64, kind base.Kind, ukey, value []byte) {
 			m.tail[i] = n
 		}
 	}
-	m.size.Add(int64(klen + len(value) + 136))
+	m.size.Add(int64(len(kv)+extra) + nodeSize)
 	m.count.Add(1)
 }
 
@@ -219,10 +225,10 @@ func (m *Memtable) Get(ukey []byte, seq uint64) (value []byte, kind base.Kind, f
 	var buf [64]byte
 	ik := base.MakeKey(buf[:0], ukey, seq, base.KindMax)
 	n := m.findGE(ik, nil)
-	if n == nil || !bytes.Equal(base.UserKey(n.key), ukey) {
+	if n == nil || !bytes.Equal(base.UserKey(n.key()), ukey) {
 		return nil, 0, false
 	}
-	return n.value, base.KindOf(n.key), true
+	return n.value(), base.KindOf(n.key()), true
 }
 
 // NewIter returns an iterator over the memtable. It sees entries added after
@@ -253,16 +259,16 @@ func (it *Iter) Last() bool { return it.set(it.m.findLast()) }
 func (it *Iter) Next() bool { return it.set(it.n.next(0).Load()) }
 
 // Prev implements base.Iterator.
-func (it *Iter) Prev() bool { return it.set(it.m.findLT(it.n.key)) }
+func (it *Iter) Prev() bool { return it.set(it.m.findLT(it.n.key())) }
 
 // Valid implements base.Iterator.
 func (it *Iter) Valid() bool { return it.n != nil }
 
 // Key implements base.Iterator.
-func (it *Iter) Key() []byte { return it.n.key }
+func (it *Iter) Key() []byte { return it.n.key() }
 
 // Value implements base.Iterator.
-func (it *Iter) Value() []byte { return it.n.value }
+func (it *Iter) Value() []byte { return it.n.value() }
 
 // Error implements base.Iterator; a memtable iterator never fails.
 func (it *Iter) Error() error { return nil }

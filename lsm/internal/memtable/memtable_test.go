@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/google/btree"
 	"github.com/sysdesign-go/sysdesign/lsm/internal/base"
@@ -32,6 +34,9 @@ func TestMemtableModel(t *testing.T) {
 		if !bytes.Equal(it.Key(), keys[i]) {
 			t.Fatalf("entry %d: got %q; want %q", i, it.Key(), keys[i])
 		}
+		if want := fmt.Appendf(nil, "v%d", base.Seq(keys[i])); !bytes.Equal(it.Value(), want) {
+			t.Fatalf("entry %d: value %q; want %q", i, it.Value(), want)
+		}
 		i++
 	}
 	if i != len(keys) {
@@ -50,7 +55,7 @@ func TestMemtableModel(t *testing.T) {
 	for _, seq := range []uint64{1, 100, 1500, 3000} {
 		for k := 0; k < 500; k += 7 {
 			uk := fmt.Appendf(nil, "k%04d", k)
-			_, kind, found := m.Get(uk, seq)
+			v, kind, found := m.Get(uk, seq)
 			var want []byte
 			for _, ik := range keys {
 				if bytes.Equal(base.UserKey(ik), uk) && base.Seq(ik) <= seq {
@@ -61,6 +66,9 @@ func TestMemtableModel(t *testing.T) {
 			if found != (want != nil) || (found && kind != base.KindOf(want)) {
 				t.Fatalf("Get(%s,%d) = found %v kind %d; want %q", uk, seq, found, kind, want)
 			}
+			if found && !bytes.Equal(v, fmt.Appendf(nil, "v%d", base.Seq(want))) {
+				t.Fatalf("Get(%s,%d) = value %q; want v%d", uk, seq, v, base.Seq(want))
+			}
 		}
 	}
 	if it.SeekGE(base.MakeKey(nil, []byte("k0100"), base.MaxSeq, base.KindMax)) && bytes.Compare(base.UserKey(it.Key()), []byte("k0100")) < 0 {
@@ -69,6 +77,62 @@ func TestMemtableModel(t *testing.T) {
 	if it.SeekLT(keys[0]) {
 		t.Fatalf("SeekLT(first) = %q; want invalid", it.Key())
 	}
+}
+
+// TestMemtableSizes stores keys and values of every size class (empty,
+// short, long, larger than an arena chunk) next to each other and reads
+// them back, and checks that ApproximateSize covers the memory the entries
+// really take (the memtable size bounds the DB's memory) without
+// overstating it by much (which would make flushes needlessly small).
+func TestMemtableSizes(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	m := New(3)
+	r := rand.New(rand.NewPCG(3, 4))
+	type kv struct{ k, v []byte }
+	var want []kv
+	sizes := []int{0, 1, 16, 100, 1000, chunkSize / 4, chunkSize/4 + 1, chunkSize + 7}
+	for seq := uint64(1); seq <= 20000; seq++ {
+		k := fmt.Appendf(nil, "key%08d", r.IntN(1<<30))
+		if seq%997 == 0 {
+			k = bytes.Repeat(k, 50)
+		}
+		v := make([]byte, 100)
+		if seq%101 == 0 {
+			v = make([]byte, sizes[int(seq/101)%len(sizes)])
+		}
+		for i := range v {
+			v[i] = byte(seq + uint64(i))
+		}
+		m.Add(seq, base.KindSet, k, v)
+		want = append(want, kv{base.MakeKey(nil, k, seq, base.KindSet), v})
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	used := int64(after.HeapAlloc) - int64(before.HeapAlloc) // includes want
+	var wantBytes int64
+	for _, e := range want {
+		wantBytes += int64(cap(e.k) + cap(e.v) + 48)
+	}
+	used -= wantBytes + int64(cap(want))*int64(unsafe.Sizeof(kv{}))
+	t.Logf("ApproximateSize %d, heap %d", m.ApproximateSize(), used)
+	if est := m.ApproximateSize(); est < used*9/10 || est > used*12/10 {
+		t.Errorf("ApproximateSize %d; heap growth without the test's copies %d", est, used)
+	}
+	slices.SortFunc(want, func(a, b kv) int { return base.Compare(a.k, b.k) })
+	it := m.NewIter()
+	i := 0
+	for ok := it.First(); ok; ok = it.Next() {
+		if !bytes.Equal(it.Key(), want[i].k) || !bytes.Equal(it.Value(), want[i].v) {
+			t.Fatalf("entry %d: %q (%d-byte value); want %q (%d bytes)", i, it.Key(), len(it.Value()), want[i].k, len(want[i].v))
+		}
+		i++
+	}
+	if i != len(want) {
+		t.Fatalf("saw %d entries; want %d", i, len(want))
+	}
+	runtime.KeepAlive(m)
 }
 
 // TestMemtableAppendPath mixes increasing runs (the append fast path) with
@@ -93,6 +157,9 @@ func TestMemtableAppendPath(t *testing.T) {
 	for ok := it.First(); ok; ok = it.Next() {
 		if !bytes.Equal(it.Key(), keys[i]) {
 			t.Fatalf("entry %d: got %q; want %q", i, it.Key(), keys[i])
+		}
+		if len(it.Value()) != 0 {
+			t.Fatalf("entry %d: value %q; want empty", i, it.Value())
 		}
 		i++
 	}
