@@ -11,19 +11,28 @@ import (
 // it moves both ways, re-seeking the other children when the direction
 // changes (as LevelDB's MergingIterator does). Internal keys are unique
 // across children.
+//
+// Each heap entry keeps its child's current key, so sifting compares keys
+// without an interface call per probe; a child's key stays valid until that
+// child moves, and only the top child moves between rebuilds.
 type mergingIter struct {
 	children []base.Iterator
-	heap     []int
+	heap     []mergeItem
 	reverse  bool
 	err      error
 }
 
+type mergeItem struct {
+	key   []byte // children[child].Key()
+	child int
+}
+
 func newMergingIter(children []base.Iterator) *mergingIter {
-	return &mergingIter{children: children, heap: make([]int, 0, len(children))}
+	return &mergingIter{children: children, heap: make([]mergeItem, 0, len(children))}
 }
 
 func (m *mergingIter) less(i, j int) bool {
-	c := base.Compare(m.children[m.heap[i]].Key(), m.children[m.heap[j]].Key())
+	c := base.Compare(m.heap[i].key, m.heap[j].key)
 	if m.reverse {
 		return c > 0
 	}
@@ -54,7 +63,7 @@ func (m *mergingIter) build(reverse bool) bool {
 	m.heap = m.heap[:0]
 	for i, c := range m.children {
 		if c.Valid() {
-			m.heap = append(m.heap, i)
+			m.heap = append(m.heap, mergeItem{c.Key(), i})
 		} else if err := c.Error(); err != nil && m.err == nil {
 			m.err = err
 		}
@@ -71,8 +80,10 @@ func (m *mergingIter) build(reverse bool) bool {
 
 // fix restores the heap after the top child moved.
 func (m *mergingIter) fix() bool {
-	top := m.children[m.heap[0]]
-	if !top.Valid() {
+	top := m.children[m.heap[0].child]
+	if top.Valid() {
+		m.heap[0].key = top.Key()
+	} else {
 		if err := top.Error(); err != nil {
 			m.err = err
 			m.heap = m.heap[:0]
@@ -122,7 +133,7 @@ func (m *mergingIter) Next() bool {
 	}
 	if m.reverse {
 		key := bytes.Clone(m.Key())
-		cur := m.heap[0]
+		cur := m.heap[0].child
 		for i, c := range m.children {
 			if i == cur {
 				continue
@@ -134,7 +145,7 @@ func (m *mergingIter) Next() bool {
 		m.children[cur].Next()
 		return m.build(false)
 	}
-	m.children[m.heap[0]].Next()
+	m.children[m.heap[0].child].Next()
 	return m.fix()
 }
 
@@ -144,7 +155,7 @@ func (m *mergingIter) Prev() bool {
 	}
 	if !m.reverse {
 		key := bytes.Clone(m.Key())
-		cur := m.heap[0]
+		cur := m.heap[0].child
 		for i, c := range m.children {
 			if i != cur {
 				c.SeekLT(key)
@@ -153,13 +164,13 @@ func (m *mergingIter) Prev() bool {
 		m.children[cur].Prev()
 		return m.build(true)
 	}
-	m.children[m.heap[0]].Prev()
+	m.children[m.heap[0].child].Prev()
 	return m.fix()
 }
 
 func (m *mergingIter) Valid() bool   { return len(m.heap) > 0 }
-func (m *mergingIter) Key() []byte   { return m.children[m.heap[0]].Key() }
-func (m *mergingIter) Value() []byte { return m.children[m.heap[0]].Value() }
+func (m *mergingIter) Key() []byte   { return m.heap[0].key }
+func (m *mergingIter) Value() []byte { return m.children[m.heap[0].child].Value() }
 func (m *mergingIter) Error() error  { return m.err }
 
 func (m *mergingIter) Close() error {
