@@ -13,7 +13,9 @@
 // 20 MiB, plus table indexes and filters; pebble's cache and memtables live
 // outside the Go heap when cgo is on, so its figure is not comparable);
 // Overwrite reports max-pause-ms, the longest single write (and for ours
-// max-stall-ms, the longest wait for a flush or compaction in Stats).
+// max-stall-ms, the longest wait for a flush or compaction in Stats), and,
+// for ours and pebble, w-amp: bytes written to disk (log, flushes,
+// compactions) per byte written by the run.
 //
 // Ours runs three ways: sysdesign (defaults: mapped tables, 64 KiB log
 // buffer, so a process crash may lose the last 10 ms of non-Sync writes, as
@@ -217,6 +219,24 @@ func (s peb) Close() error {
 
 // helpers
 
+// writeBytes returns the bytes users wrote and the bytes the store wrote
+// to disk for them (log, flushes and compactions), from the store's own
+// counters: Stats for ours, Metrics for pebble (its WAL bytes in and
+// written, flushed and compacted table bytes). ok is false for goleveldb,
+// whose counters do not say this.
+func writeBytes(s store) (user, written int64, ok bool) {
+	switch s := s.(type) {
+	case ours:
+		st := s.db.Stats()
+		return st.UserBytes, st.WALBytes + st.FlushBytes + st.CompactionWritten, true
+	case peb:
+		m := s.db.Metrics()
+		t := m.Total()
+		return int64(m.WAL.BytesIn), int64(m.WAL.BytesWritten + t.BytesFlushed + t.BytesCompacted), true
+	}
+	return 0, 0, false
+}
+
 func openFresh(b *testing.B, im impl) (store, string) {
 	b.Helper()
 	dir := b.TempDir()
@@ -389,6 +409,7 @@ func BenchmarkLSM_Overwrite(b *testing.B) {
 			var k []byte
 			n := uint64(entries())
 			var longest time.Duration
+			user0, written0, hasAmp := writeBytes(s)
 			b.ReportAllocs()
 			last := time.Now()
 			for b.Loop() {
@@ -402,6 +423,9 @@ func BenchmarkLSM_Overwrite(b *testing.B) {
 			}
 			report(b)
 			b.ReportMetric(float64(longest.Microseconds())/1000, "max-pause-ms")
+			if user1, written1, _ := writeBytes(s); hasAmp && user1 > user0 {
+				b.ReportMetric(float64(written1-written0)/float64(user1-user0), "w-amp")
+			}
 			if o, ok := s.(ours); ok {
 				// The longest wait for a flush or compaction since the
 				// preload, to tell write stalls from machine hiccups.
