@@ -18,22 +18,26 @@ import "strings"
 // full under random inserts instead of 69%.
 //
 // Every node also knows its parent and its index among the parent's
-// children, and every member's slab entry points at the leaf that holds it.
+// children, and every member's dictionary slot holds the handle of the leaf
+// that holds it (a 32-bit index into leafTab), so the leaf is read at the
+// same time as the member's slab entry rather than after it.
 // ZRANK therefore needs no search at all: it goes straight to the leaf,
 // finds the id there, and climbs to the root adding the sizes of the
 // siblings on the left. Top-down, the same rank cost a binary search over
 // (score, member) separators at every level, a few dependent cache misses
 // each at a million members. Delete climbs the same way, and a score change
 // that keeps a member inside its leaf (the common case for small
-// increments) is a shift within the leaf arrays. The price is 8 bytes a
-// member for the leaf pointer and rewriting the pointers of members that
+// increments) is a shift within the leaf arrays. The price is 4 bytes a
+// dictionary slot for the handle, rewriting the handles of members that
 // move between leaves (one member for a hand-over to a sibling, half a leaf
-// for a split), and re-indexing a node's children when it gains or loses
-// one, which happens once per leaf split or merge.
+// for a split), each found by hashing the member again, and re-indexing a
+// node's children when it gains or loses one, which happens once per leaf
+// split or merge.
 
 const (
-	// leafCap makes a leaf 1016 bytes, just inside the 1024-byte
-	// allocation size class.
+	// leafCap makes a leaf 1016 bytes: with the 8-byte header the Go
+	// allocator puts before objects over 512 bytes that hold pointers, it
+	// fills the 1024-byte size class (1 byte more and it takes 1152).
 	leafCap  = 82
 	leafMin  = leafCap / 4
 	innerMax = 64
@@ -45,8 +49,9 @@ const (
 // scan of the ids) and the first step up read one cache line or a few
 // consecutive ones.
 type bleaf struct {
-	n          int32
-	idx        int32 // index among parent's children
+	n          int16  // at most leafCap
+	idx        int16  // index among parent's children, at most innerMax
+	h          uint32 // handle: t.leafTab[h] is this leaf
 	parent     *binner
 	ids        [leafCap]uint32
 	scores     [leafCap]float64
@@ -68,7 +73,7 @@ type binner struct {
 func (x *binner) adopt(i int) {
 	if x.leaves != nil {
 		for ; i < len(x.leaves); i++ {
-			x.leaves[i].parent, x.leaves[i].idx = x, int32(i)
+			x.leaves[i].parent, x.leaves[i].idx = x, int16(i)
 		}
 		return
 	}
@@ -79,20 +84,57 @@ func (x *binner) adopt(i int) {
 
 type btree struct {
 	sl   *slab
+	d    *dict   // each member's slot holds the handle of its leaf
 	root *binner // never a leaf, so the tree always has at least one level
 	n    int
+	// leafTab maps leaf handles to leaves (8 bytes a leaf, about 0.1 a
+	// member, small enough to stay in cache); freed handles are reused.
+	leafTab  []*bleaf
+	freeLeaf []uint32
 }
 
-func newBtree(sl *slab) *btree {
-	root := &binner{keys: []zkey{{}}, sizes: []int{0}, leaves: []*bleaf{{}}}
+func newBtree(sl *slab, d *dict) *btree {
+	t := &btree{sl: sl, d: d}
+	root := &binner{keys: []zkey{{}}, sizes: []int{0}, leaves: []*bleaf{t.newLeaf()}}
 	root.adopt(0)
-	return &btree{sl: sl, root: root}
+	t.root = root
+	return t
 }
 
-// own points the slab entries of l's members at positions [i, j) at l.
+// newLeaf returns an empty leaf with a handle of its own.
+func (t *btree) newLeaf() *bleaf {
+	l := &bleaf{}
+	if n := len(t.freeLeaf); n > 0 {
+		l.h = t.freeLeaf[n-1]
+		t.freeLeaf = t.freeLeaf[:n-1]
+		t.leafTab[l.h] = l
+	} else {
+		l.h = uint32(len(t.leafTab))
+		t.leafTab = append(t.leafTab, l)
+	}
+	return l
+}
+
+// dropLeaf frees the handle of a leaf leaving the tree.
+func (t *btree) dropLeaf(l *bleaf) {
+	t.leafTab[l.h] = nil
+	t.freeLeaf = append(t.freeLeaf, l.h)
+}
+
+// leafAtSlot returns the leaf of the member in dictionary slot at.
+func (t *btree) leafAtSlot(at int) *bleaf { return t.leafTab[t.d.aux(at)] }
+
+// setLeaf records in id's dictionary slot that l holds it. It hashes the
+// member again to find the slot (one more read of the member bytes and of
+// the slot for each member that changes leaves).
+func (t *btree) setLeaf(id uint32, l *bleaf) {
+	t.d.setAux(t.d.slotOf(t.sl, id), l.h)
+}
+
+// own records that l holds its members at positions [i, j).
 func (t *btree) own(l *bleaf, i, j int) {
 	for _, id := range l.ids[i:j] {
-		t.sl.ent(id).leaf = l
+		t.setLeaf(id, l)
 	}
 }
 
@@ -189,8 +231,8 @@ func (t *btree) moveTail(a, b *bleaf, c int) {
 	copy(b.ids[c:bn+c], b.ids[:bn])
 	copy(b.scores[:c], a.scores[an-c:an])
 	copy(b.ids[:c], a.ids[an-c:an])
-	a.n -= int32(c)
-	b.n += int32(c)
+	a.n -= int16(c)
+	b.n += int16(c)
 	t.own(b, 0, c)
 }
 
@@ -201,8 +243,8 @@ func (t *btree) moveHead(a, b *bleaf, c int) {
 	copy(a.ids[an:an+c], b.ids[:c])
 	copy(b.scores[:bn-c], b.scores[c:bn])
 	copy(b.ids[:bn-c], b.ids[c:bn])
-	a.n += int32(c)
-	b.n -= int32(c)
+	a.n += int16(c)
+	b.n -= int16(c)
 	t.own(a, an, an+c)
 }
 
@@ -231,7 +273,7 @@ func (t *btree) insertAt(x *binner, k zkey, id uint32) (*binner, zkey) {
 		}
 		l := x.leaves[c]
 		l.insertAt(t.lowerBound(l, k), k.score, id)
-		t.sl.ent(id).leaf = l
+		t.setLeaf(id, l)
 		x.sizes[c]++
 	} else {
 		x.sizes[c]++
@@ -293,7 +335,8 @@ func (t *btree) makeRoom(x *binner, c int, k zkey) int {
 		}
 		return c + 1
 	}
-	r := &bleaf{prev: l, next: l.next}
+	r := t.newLeaf()
+	r.prev, r.next = l, l.next
 	t.moveTail(l, r, leafCap-leafCap/2)
 	if l.next != nil {
 		l.next.prev = r
@@ -326,11 +369,12 @@ func removeAt[T any](s []T, i int) []T {
 	return s[:len(s)-1]
 }
 
-// delete removes id, which must be present: it goes to id's leaf, removes
-// it there and climbs to the root, decrementing the sizes on the way and
-// then merging or rebalancing any node on the path that became underfull.
-func (t *btree) delete(id uint32) {
-	l := t.sl.ent(id).leaf
+// delete removes id, which must be present in dictionary slot at: it goes
+// to id's leaf, removes it there and climbs to the root, decrementing the
+// sizes on the way and then merging or rebalancing any node on the path
+// that became underfull.
+func (t *btree) delete(id uint32, at int) {
+	l := t.leafAtSlot(at)
 	t.deleteAt(l, l.indexOf(id))
 	t.n--
 }
@@ -375,9 +419,9 @@ func (t *btree) inside(l *bleaf, k zkey) (int, bool) {
 // lies strictly inside the neighbouring leaf in that direction (which has
 // room), the member moves there and only the sizes on the two paths to the
 // root change. Otherwise it is deleted and inserted again from the root.
-func (t *btree) rescore(id uint32, v float64) {
+func (t *btree) rescore(id uint32, at int, v float64) {
 	e := t.sl.ent(id)
-	l := e.leaf
+	l := t.leafAtSlot(at)
 	n := int(l.n)
 	pos := l.indexOf(id)
 	k := zkey{v, e.member}
@@ -428,7 +472,7 @@ func (t *btree) rescore(id uint32, v float64) {
 		if i, ok := t.inside(nb, k); ok {
 			// Insert first: deleting first could merge l into nb.
 			nb.insertAt(i, v, id)
-			e.leaf = nb
+			t.d.setAux(at, nb.h)
 			for x, i := nb.parent, int(nb.idx); x != nil; x, i = x.parent, x.idx {
 				x.sizes[i]++
 			}
@@ -437,7 +481,7 @@ func (t *btree) rescore(id uint32, v float64) {
 			return
 		}
 	}
-	t.delete(id)
+	t.delete(id, at)
 	e.score = v
 	t.insert(id)
 }
@@ -455,6 +499,7 @@ func (t *btree) rebalance(x *binner, l int) {
 				b.next.prev = a
 			}
 			t.dropKid(x, l+1)
+			t.dropLeaf(b)
 			x.sizes[l] = total
 			return
 		}
@@ -551,8 +596,8 @@ func (t *btree) countWhile(f func(zkey) bool) int {
 // rank returns the number of keys less than id's: id's position in its
 // leaf plus, at every level up to the root, the sizes of the siblings to
 // the left. O(log n), with no key comparisons.
-func (t *btree) rank(id uint32) int {
-	l := t.sl.ent(id).leaf
+func (t *btree) rank(id uint32, at int) int {
+	l := t.leafAtSlot(at)
 	n := l.indexOf(id)
 	for x, i := l.parent, int(l.idx); x != nil; x, i = x.parent, x.idx {
 		for _, s := range x.sizes[:i] {
@@ -629,8 +674,8 @@ func (t *btree) appendEntries(dst []Entry, i, count int, rev bool) []Entry {
 // the window costs no descent from the root; and it reads the neighbours'
 // slab entries before climbing for the rank, so that their cache misses
 // (independent of one another) overlap with whatever is still in flight.
-func (t *btree) window(dst []Entry, id uint32, before, after int, rev bool) ([]Entry, int) {
-	l := t.sl.ent(id).leaf
+func (t *btree) window(dst []Entry, id uint32, at int, before, after int, rev bool) ([]Entry, int) {
+	l := t.leafAtSlot(at)
 	pos := l.indexOf(id)
 	var (
 		s     *bleaf

@@ -42,7 +42,7 @@
 //
 // A SortedSet stores each member string and its score once, in a slab of
 // fixed-size chunks indexed by a 32-bit id; a linear-probing hash table of
-// ids (4 bytes a slot, at most 3/4 full) maps a member to its id, and an
+// ids (8 bytes a slot, at most 3/4 full) maps a member to its id, and an
 // ordered index of ids answers ranks and ranges. That is Redis's dict plus
 // zset, without the second string header and score a map[string]float64
 // beside a (score, member) index would hold.
@@ -51,19 +51,21 @@
 // its zsets to: leaves hold up to 82 members as parallel arrays of scores
 // and ids (12 bytes a member, no pointers for the garbage collector), linked
 // both ways; inner nodes hold up to 64 children with their subtree sizes.
-// Each member's slab entry also points at its leaf, and every node knows
+// Each member's hash-table slot also names its leaf, and every node knows
 // its parent and its place in it, so ZRANK goes straight to the leaf and
 // climbs to the root adding the sizes of the siblings on the left, with no
 // key comparisons; at a million members its cost is the cache misses of the
-// hash probe, the slab entry and the leaf. A score change that keeps the
+// hash probe and then, at the same time, the slab entry (to confirm the
+// member) and the leaf. A score change that keeps the
 // member inside its leaf (or moves it into the next or previous leaf) does
 // not search from the root either, and [SortedSet.AppendWindow] (ZRANK and
 // the members around it, a leaderboard's ±k window, into a caller's slice)
 // reads the window from that same leaf. A full leaf hands a member to a sibling
 // with room before splitting. At a million members
 // (benchmarks/skiplist, BenchmarkSkiplist_ZMemory) a SortedSet takes about
-// 56 B per member besides the member strings: 32 in the slab (string
-// header, score, leaf pointer), 8 in the hash table, about 16 in the leaves.
+// 57 B per member besides the member strings: 24 in the slab (string
+// header, score), 17 in the hash table (id, hash tag and leaf handle), about
+// 16 in the leaves.
 // Options.Index = [SkiplistIndex] keeps the ids in a skiplist [Map] instead,
 // as Redis does: about 110 B per member, and ZRANK, ZINCRBY and the
 // leaderboard's ±4 window several times slower at that size, because a

@@ -58,14 +58,17 @@ type SortedSet struct {
 // 0-based. insert, delete and rank read the member's current score from the
 // slab.
 type zindex interface {
+	// insert adds id, which must be in the dictionary already.
 	insert(id uint32)
-	delete(id uint32)
+	// delete removes id, which is in dictionary slot at (the other
+	// methods' at is the same).
+	delete(id uint32, at int)
 	// rescore sets id's score in the slab to v, which differs from the
 	// current score, and moves id to its new place.
-	rescore(id uint32, v float64)
+	rescore(id uint32, at int, v float64)
 	len() int
 	// rank returns the 0-based rank of id, which must be present.
-	rank(id uint32) int
+	rank(id uint32, at int) int
 	// countWhile returns how many leading keys satisfy f, which is true for
 	// a prefix of the order.
 	countWhile(f func(zkey) bool) int
@@ -78,7 +81,7 @@ type zindex interface {
 	// places behind it, ascending or (rev) descending, clamped at both
 	// ends of the order, and returns them with id's ascending rank.
 	// before and after are not negative.
-	window(dst []Entry, id uint32, before, after int, rev bool) ([]Entry, int)
+	window(dst []Entry, id uint32, at int, before, after int, rev bool) ([]Entry, int)
 }
 
 // zid is a skiplist key: a score and the slab id of its member.
@@ -93,16 +96,16 @@ type skipIndex struct {
 	sl *slab
 }
 
-func (x skipIndex) key(id uint32) zid { return zid{x.sl.score(id), id} }
-func (x skipIndex) insert(id uint32)  { x.m.Set(x.key(id), struct{}{}) }
-func (x skipIndex) delete(id uint32)  { x.m.Delete(x.key(id)) }
-func (x skipIndex) len() int          { return x.m.Len() }
-func (x skipIndex) rescore(id uint32, v float64) {
-	x.delete(id)
+func (x skipIndex) key(id uint32) zid       { return zid{x.sl.score(id), id} }
+func (x skipIndex) insert(id uint32)        { x.m.Set(x.key(id), struct{}{}) }
+func (x skipIndex) delete(id uint32, _ int) { x.m.Delete(x.key(id)) }
+func (x skipIndex) len() int                { return x.m.Len() }
+func (x skipIndex) rescore(id uint32, at int, v float64) {
+	x.delete(id, at)
 	x.sl.setScore(id, v)
 	x.insert(id)
 }
-func (x skipIndex) rank(id uint32) int {
+func (x skipIndex) rank(id uint32, _ int) int {
 	r, _ := x.m.Rank(x.key(id))
 	return r
 }
@@ -137,8 +140,8 @@ func (x skipIndex) appendEntries(dst []Entry, rank, count int, rev bool) []Entry
 	return dst
 }
 
-func (x skipIndex) window(dst []Entry, id uint32, before, after int, rev bool) ([]Entry, int) {
-	r, n := x.rank(id), x.len()
+func (x skipIndex) window(dst []Entry, id uint32, at int, before, after int, rev bool) ([]Entry, int) {
+	r, n := x.rank(id, at), x.len()
 	lo, hi := r-min(before, r), r+min(after, n-1-r) // ascending ranks
 	if rev {
 		lo, hi = r-min(after, r), r+min(before, n-1-r)
@@ -156,7 +159,7 @@ func NewSortedSet(opts Options) (*SortedSet, error) {
 	}
 	s := &SortedSet{dict: newDict()}
 	if opts.Index != SkiplistIndex {
-		s.list = newBtree(&s.sl)
+		s.list = newBtree(&s.sl, &s.dict)
 		return s, nil
 	}
 	sl := &s.sl
@@ -183,9 +186,9 @@ func (s *SortedSet) entry(id uint32) Entry {
 	return Entry{k.member, k.score}
 }
 
-func (s *SortedSet) lookup(member string) (uint32, bool) {
-	id, _, ok := s.dict.find(&s.sl, member)
-	return id, ok
+// lookup returns member's id and dictionary slot.
+func (s *SortedSet) lookup(member string) (id uint32, slot int, ok bool) {
+	return s.dict.find(&s.sl, member)
 }
 
 // AddOptions are the flags of ZADD. The zero value adds or updates
@@ -237,7 +240,7 @@ func (s *SortedSet) Add(opts AddOptions, entries ...Entry) (int, error) {
 
 // add applies one ZADD element whose new score is already computed.
 func (s *SortedSet) add(opts AddOptions, member string, score float64) (added, changed bool) {
-	id, ok := s.lookup(member)
+	id, slot, ok := s.lookup(member)
 	if !ok {
 		if opts.XX {
 			return false, false
@@ -252,13 +255,13 @@ func (s *SortedSet) add(opts AddOptions, member string, score float64) (added, c
 	if opts.NX || (opts.GT && score <= cur) || (opts.LT && score >= cur) || score == cur {
 		return false, false
 	}
-	s.move(id, score)
+	s.move(id, slot, score)
 	return false, true
 }
 
-func (s *SortedSet) move(id uint32, to float64) {
+func (s *SortedSet) move(id uint32, slot int, to float64) {
 	s.version++
-	s.list.rescore(id, to)
+	s.list.rescore(id, slot, to)
 }
 
 // AddIncr is ZADD with the INCR flag: it adds delta to member's score
@@ -272,7 +275,7 @@ func (s *SortedSet) AddIncr(opts AddOptions, member string, delta float64) (scor
 	if math.IsNaN(delta) {
 		return 0, false, ErrNaN
 	}
-	id, exists := s.lookup(member)
+	id, slot, exists := s.lookup(member)
 	if !exists {
 		if opts.XX {
 			return 0, false, nil
@@ -292,7 +295,7 @@ func (s *SortedSet) AddIncr(opts AddOptions, member string, delta float64) (scor
 		return 0, false, nil
 	}
 	if score != cur {
-		s.move(id, score)
+		s.move(id, slot, score)
 	}
 	return score, true, nil
 }
@@ -312,7 +315,7 @@ func (s *SortedSet) Remove(members ...string) int {
 	for _, m := range members {
 		if id, slot, ok := s.dict.find(&s.sl, m); ok {
 			s.version++
-			s.list.delete(id)
+			s.list.delete(id, slot)
 			s.dict.removeSlot(&s.sl, slot)
 			s.sl.release(id)
 			n++
@@ -323,7 +326,7 @@ func (s *SortedSet) Remove(members ...string) int {
 
 // Score is ZSCORE: the score of member and whether it is present. O(1).
 func (s *SortedSet) Score(member string) (float64, bool) {
-	id, ok := s.lookup(member)
+	id, _, ok := s.lookup(member)
 	if !ok {
 		return 0, false
 	}
@@ -344,11 +347,11 @@ func (s *SortedSet) MScore(members ...string) (scores []float64, found []bool) {
 // Rank is ZRANK WITHSCORE: member's 0-based position in ascending order,
 // its score, and whether it is present. O(log n) expected.
 func (s *SortedSet) Rank(member string) (rank int, score float64, ok bool) {
-	id, ok := s.lookup(member)
+	id, slot, ok := s.lookup(member)
 	if !ok {
 		return 0, 0, false
 	}
-	return s.list.rank(id), s.sl.score(id), true
+	return s.list.rank(id, slot), s.sl.score(id), true
 }
 
 // RevRank is ZREVRANK WITHSCORE: member's 0-based position in descending
@@ -380,11 +383,11 @@ func (s *SortedSet) AppendWindow(dst []Entry, member string, before, after int, 
 	if before < 0 || after < 0 {
 		return dst, 0, false, fmt.Errorf("%w: window of %d before and %d after", ErrNegativeCount, before, after)
 	}
-	id, ok := s.lookup(member)
+	id, slot, ok := s.lookup(member)
 	if !ok {
 		return dst, 0, false, nil
 	}
-	dst, rank = s.list.window(dst, id, before, after, rev)
+	dst, rank = s.list.window(dst, id, slot, before, after, rev)
 	if rev {
 		rank = s.Card() - 1 - rank
 	}
@@ -586,8 +589,8 @@ func (s *SortedSet) removeRanks(a, b int) int {
 // drop removes the member with the given id from all three structures.
 func (s *SortedSet) drop(id uint32) {
 	s.version++
-	s.list.delete(id)
-	_, slot, _ := s.dict.find(&s.sl, s.sl.member(id))
+	slot := s.dict.slotOf(&s.sl, id)
+	s.list.delete(id, slot)
 	s.dict.removeSlot(&s.sl, slot)
 	s.sl.release(id)
 }

@@ -204,9 +204,12 @@ func checkIndex(t *testing.T, s *SortedSet) {
 	}
 }
 
+// leafOf returns the leaf that id's dictionary slot names.
+func (t *btree) leafOf(id uint32) *bleaf { return t.leafAtSlot(t.d.slotOf(t.sl, id)) }
+
 // checkBtree verifies sizes, separators, ordering, fill, leaf links, the
-// parent and index of every node, and that every member's slab entry
-// points at the leaf holding it.
+// parent and index of every node, the leaf handles, and that every
+// member's dictionary slot names the leaf holding it.
 func checkBtree(t *testing.T, bt *btree) {
 	t.Helper()
 	var leaves []*bleaf
@@ -225,8 +228,8 @@ func checkBtree(t *testing.T, bt *btree) {
 				t.Fatalf("leaf child %d of %p has parent %p, index %d", i, x, l.parent, l.idx)
 			}
 			for _, id := range l.ids[:l.n] {
-				if e := bt.sl.ent(id); e.leaf != l {
-					t.Fatalf("member %q (id %d) is in leaf %p; its entry says %p", e.member, id, l, e.leaf)
+				if got := bt.leafOf(id); got != l {
+					t.Fatalf("member %q (id %d) is in leaf %p; its dictionary slot says %p", bt.sl.member(id), id, l, got)
 				}
 			}
 		}
@@ -280,6 +283,18 @@ func checkBtree(t *testing.T, bt *btree) {
 		if (i+1 < len(leaves) && l.next != leaves[i+1]) || (i+1 == len(leaves) && l.next != nil) {
 			t.Fatalf("leaf next link %d broken", i)
 		}
+		if int(l.h) >= len(bt.leafTab) || bt.leafTab[l.h] != l {
+			t.Fatalf("leaf %d: handle %d does not name it", i, l.h)
+		}
+	}
+	live := 0
+	for _, l := range bt.leafTab {
+		if l != nil {
+			live++
+		}
+	}
+	if live != len(leaves) || live+len(bt.freeLeaf) != len(bt.leafTab) {
+		t.Fatalf("leaf table: %d live handles, %d free, %d in all; tree has %d leaves", live, len(bt.freeLeaf), len(bt.leafTab), len(leaves))
 	}
 }
 
@@ -486,8 +501,8 @@ func TestBtreeRescore(t *testing.T) {
 	for op := range ops {
 		m := name(r.IntN(n))
 		if r.IntN(4) == 0 { // the first or last member of some leaf
-			id, _ := fast.lookup(m)
-			l := fast.sl.ent(id).leaf
+			id, _, _ := fast.lookup(m)
+			l := fast.list.(*btree).leafOf(id)
 			m = fast.sl.member(l.ids[0])
 			if r.IntN(2) == 0 {
 				m = fast.sl.member(l.ids[l.n-1])
@@ -519,9 +534,9 @@ func TestBtreeRescore(t *testing.T) {
 		// Predict the path from the leaf's contents: in place exactly
 		// when another member of the leaf sorts beyond the new key in
 		// the direction of the change.
-		id, _ := fast.lookup(m)
+		id, _, _ := fast.lookup(m)
 		fb := fast.list.(*btree)
-		l := fast.sl.ent(id).leaf
+		l := fb.leafOf(id)
 		below, above := 0, 0
 		for j := range int(l.n) {
 			if l.ids[j] == id {
@@ -543,17 +558,17 @@ func TestBtreeRescore(t *testing.T) {
 		}
 		if (v > cur && above > 0) || (v < cur && below > 0) {
 			inPlace++
-			if fast.sl.ent(id).leaf != l {
+			if fb.leafOf(id) != l {
 				t.Fatalf("op %d: %q moved to another leaf though it stays inside its own", op, m)
 			}
 		} else {
 			moved++
-			if nl := fast.sl.ent(id).leaf; nl != nil && (nl == prev || nl == next) {
+			if nl := fb.leafOf(id); nl != nil && (nl == prev || nl == next) {
 				nextDoor++
 			}
 		}
-		rid, _ := slow.lookup(m)
-		ref.delete(rid)
+		rid, rslot, _ := slow.lookup(m)
+		ref.delete(rid, rslot)
 		slow.sl.setScore(rid, v)
 		ref.insert(rid)
 		if ref.len() != leaves {

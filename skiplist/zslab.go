@@ -7,25 +7,29 @@ import (
 
 // The member store of a SortedSet: every member string and its score live
 // once, in a slab of fixed-size chunks indexed by a uint32 id, and the
-// member-to-id dictionary is an open-addressing table of ids (4 bytes a
-// slot) hashed by the member, instead of a map[string]float64 that would
+// member-to-id dictionary is an open-addressing table of ids (8 bytes a
+// slot with the index's leaf handle) hashed by the member, instead of a map[string]float64 that would
 // hold a second string header and score per member. The ordered index
 // refers to members by id too.
 
+// A chunk is 2048 entries, 48 KiB: above 32 KiB the Go allocator gives an
+// object whole 8 KiB pages and no header, so the slab costs exactly 24
+// bytes a member (1024 entries, 24 KiB plus the allocator's 8-byte header,
+// would land in the 27 KiB size class).
 const (
-	chunkBits = 10
+	chunkBits = 11
 	chunkLen  = 1 << chunkBits
 	chunkMask = chunkLen - 1
 )
 
-// zent is one slab slot. A member's string header, its score and (with the
-// B+ tree index) its leaf sit side by side, so a lookup that has just
-// verified the member finds the score and the leaf in the same cache line;
-// with separate arrays each was another cache miss at a million members.
+// zent is one slab slot. A member's string header and its score sit side
+// by side, so a lookup that has just verified the member finds the score
+// in the same cache line. The B+ tree leaf that holds the member is not
+// here but in the member's dictionary slot (see dict), so the leaf is
+// fetched at the same time as this entry instead of after it.
 type zent struct {
 	member string
 	score  float64
-	leaf   *bleaf // the B+ tree leaf holding the member; nil under the skiplist
 }
 
 type chunk [chunkLen]zent
@@ -71,17 +75,23 @@ func (s *slab) release(id uint32) {
 	s.free = append(s.free, id)
 }
 
-// dict maps a member to its id: linear probing over 32-bit slots, at most
-// 3/4 full, deletion by backward shift (no tombstones). The low shift bits
-// of a slot hold id+1 (0 is empty) and the high bits a tag from the
-// member's hash, so a probe that meets another member's slot almost never
-// has to read that member: at a million members the table has 2^21 slots,
+// dict maps a member to its id: linear probing over 64-bit slots, at most
+// 3/4 full, deletion by backward shift (no tombstones). The high 32 bits
+// of a slot belong to the index: the B+ tree keeps there the handle of the
+// leaf holding the member, so ZRANK, a score change or a window reads the
+// leaf in parallel with the slab entry (two cache misses at once instead
+// of one after the other); at a million members the 4 more bytes a slot
+// cost about as much as the 8-byte leaf pointer the slab entry used to
+// carry. In the low 32 bits, the low shift
+// bits hold id+1 (0 is empty) and the high bits a tag from the member's
+// hash, so a probe that meets another member's slot almost never has to
+// read that member: at a million members the table has 2^21 slots,
 // ids need 22 bits and the 10-bit tag lets one mismatch in 1,024 through.
 // Ids stay below the table size (the slab reuses freed ids, so it never
 // hands out more ids than the set's peak size), which is what makes the
 // split safe; past 2^31 slots the tag shrinks to nothing.
 type dict struct {
-	slots []uint32
+	slots []uint64
 	n     int
 	shift uint
 	seed  maphash.Seed
@@ -109,7 +119,7 @@ func (d *dict) find(sl *slab, m string) (id uint32, slot int, ok bool) {
 	h := d.hash(m)
 	mask, tag, idm := len(d.slots)-1, d.tag(h), d.idMask()
 	for i := int(h) & mask; ; i = (i + 1) & mask {
-		v := d.slots[i]
+		v := uint32(d.slots[i])
 		if v == 0 {
 			return 0, 0, false
 		}
@@ -119,32 +129,56 @@ func (d *dict) find(sl *slab, m string) (id uint32, slot int, ok bool) {
 	}
 }
 
-// insert adds id, whose member must be absent.
+// slotOf returns the slot of id, which must be present: it hashes id's
+// member again and looks for the id, comparing no strings.
+func (d *dict) slotOf(sl *slab, id uint32) int {
+	h := d.hash(sl.member(id))
+	mask, idm := len(d.slots)-1, d.idMask()
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		v := uint32(d.slots[i])
+		if v == 0 {
+			panic("skiplist: dictionary lost a member")
+		}
+		if v&idm == id+1 {
+			return i
+		}
+	}
+}
+
+// aux returns the index's 32 bits of slot i.
+func (d *dict) aux(i int) uint32 { return uint32(d.slots[i] >> 32) }
+
+// setAux sets the index's 32 bits of slot i.
+func (d *dict) setAux(i int, v uint32) {
+	d.slots[i] = uint64(v)<<32 | uint64(uint32(d.slots[i]))
+}
+
+// insert adds id, whose member must be absent, with zero index bits.
 func (d *dict) insert(sl *slab, id uint32) {
 	if (d.n+1)*4 > len(d.slots)*3 {
 		d.grow(sl)
 	}
-	d.place(sl, id)
+	d.place(sl, id, 0)
 	d.n++
 }
 
-func (d *dict) place(sl *slab, id uint32) {
+func (d *dict) place(sl *slab, id, aux uint32) {
 	h := d.hash(sl.member(id))
 	mask := len(d.slots) - 1
 	i := int(h) & mask
 	for d.slots[i] != 0 {
 		i = (i + 1) & mask
 	}
-	d.slots[i] = id + 1 | d.tag(h)
+	d.slots[i] = uint64(aux)<<32 | uint64(id+1|d.tag(h))
 }
 
 func (d *dict) grow(sl *slab) {
 	old, oldMask := d.slots, d.idMask()
-	d.slots = make([]uint32, max(8, 2*len(old)))
+	d.slots = make([]uint64, max(8, 2*len(old)))
 	d.shift = min(uint(bits.Len(uint(len(d.slots)))), 32)
 	for _, v := range old {
 		if v != 0 {
-			d.place(sl, v&oldMask-1)
+			d.place(sl, uint32(v)&oldMask-1, uint32(v>>32))
 		}
 	}
 }
@@ -153,7 +187,7 @@ func (d *dict) grow(sl *slab) {
 func (d *dict) removeSlot(sl *slab, i int) {
 	mask, idm := len(d.slots)-1, d.idMask()
 	for j := (i + 1) & mask; d.slots[j] != 0; j = (j + 1) & mask {
-		h := int(d.hash(sl.member(d.slots[j]&idm-1))) & mask
+		h := int(d.hash(sl.member(uint32(d.slots[j])&idm-1))) & mask
 		// Move slots[j] into the hole at i unless its home lies
 		// cyclically in (i, j].
 		if (j > i && (h <= i || h > j)) || (j < i && h <= i && h > j) {
