@@ -75,19 +75,22 @@ func (hp *chHeap) pop() chItem {
 			c := 4*i + 1
 			var m int
 			var mk int64
-			if c+4 <= n { // four children: compare without loop or bounds checks
+			if c+4 <= n { // four children: a branch-free tournament
+				// Keys lie in [0, 2^62], so differences do not overflow and
+				// their sign bit, spread by the shift, selects the smaller
+				// of each pair without a data-dependent branch: the
+				// comparisons of a heap pop are coin flips that a branch
+				// predictor mostly gets wrong.
 				ch := items[c : c+4 : c+4]
-				m, mk = 0, ch[0].key
-				if k := ch[1].key; k < mk {
-					m, mk = 1, k
-				}
-				if k := ch[2].key; k < mk {
-					m, mk = 2, k
-				}
-				if k := ch[3].key; k < mk {
-					m, mk = 3, k
-				}
-				m += c
+				d := ch[1].key - ch[0].key
+				s := d >> 63
+				i01, k01 := int(s&1), ch[0].key+d&s
+				d = ch[3].key - ch[2].key
+				s = d >> 63
+				i23, k23 := 2+int(s&1), ch[2].key+d&s
+				d = k23 - k01
+				s = d >> 63
+				m, mk = c+i01+(i23-i01)&int(s), k01+d&s
 			} else {
 				if c >= n {
 					break

@@ -1,6 +1,9 @@
 package routing
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Hierarchy is a contraction hierarchy of a [Graph]: a node order and the
 // upward and downward arcs (original arcs plus shortcuts) between nodes,
@@ -159,10 +162,16 @@ func (h *Hierarchy) expand(path []int, stack []chFrame) ([]int, []chFrame) {
 				k, run = &h.bKids[i], h.bExp[h.bExpFirst[i]:h.bExpFirst[i+1]]
 			}
 			if len(run) > 0 || k.mid < 0 {
-				for _, x := range run {
-					path = append(path, int(x))
+				// Grow once and convert in a plain indexed loop: runs
+				// average several nodes, and a per-node append costs a
+				// capacity check and a length update each.
+				o := len(path)
+				path = slices.Grow(path, len(run)+1)[:o+len(run)+1]
+				dst := path[o : o+len(run)]
+				for j := range dst {
+					dst[j] = int(run[j])
 				}
-				path = append(path, int(top.end))
+				path[o+len(run)] = int(top.end)
 				break
 			}
 			stack = append(stack, chFrame{top.end, k.up &^ leafBit})
