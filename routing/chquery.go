@@ -259,7 +259,9 @@ func (q *CHQuery) search(src, dst int) (best int64, meet uint32, settled int, er
 // reaches it more cheaply than du through an arc of the opposite
 // direction, so the search tree below u is not optimal and need not grow.
 // Heads at bound or beyond are skipped, since no path through them can
-// beat the best one found. settle reports whether u was stalled.
+// beat the best one found. Both lists are sorted by weight, so each loop
+// ends at the first arc too heavy to matter. settle reports whether u was
+// stalled.
 func (q *CHQuery) settle(dir int, u uint32, du, bound int64) bool {
 	dir &= 1
 	h, dist := q.h, q.dist
@@ -271,6 +273,9 @@ func (q *CHQuery) settle(dir int, u uint32, du, bound int64) bool {
 		relax, other = other, relax
 	}
 	for _, a := range other {
+		if int64(a.w) >= du { // distances are not negative: no lighter path
+			break
+		}
 		if dist[a.head][dir]+int64(a.w) < du {
 			return true
 		}
@@ -278,7 +283,7 @@ func (q *CHQuery) settle(dir int, u uint32, du, bound int64) bool {
 	for _, a := range relax {
 		nd := du + int64(a.w)
 		if nd >= bound {
-			continue
+			break
 		}
 		d := &dist[a.head]
 		if nd < d[dir] {
@@ -294,16 +299,18 @@ func (q *CHQuery) settle(dir int, u uint32, du, bound int64) bool {
 }
 
 // arcTo returns the index in fArcs (dir fwd) or bArcs (dir bwd) of the
-// arc stored at rank p whose head is v. Search trees record parents, not
-// arcs, to keep the state small; unpacking looks the few tree arcs up again.
+// lightest arc stored at rank p whose head is v (with parallel arcs, the
+// one the search's distance came through). Search trees record parents,
+// not arcs, to keep the state small; unpacking looks the few tree arcs up
+// again.
 func (h *Hierarchy) arcTo(dir int, p, v uint32) uint32 {
-	lo, hi, base := h.qFirst[2*p], h.qFirst[2*p+1], h.fFirst[p]
+	lo, hi := h.qFirst[2*p], h.qFirst[2*p+1]
 	if dir == bwd {
-		lo, hi, base = h.qFirst[2*p+1], h.qFirst[2*p+2], h.bFirst[p]
+		lo, hi = h.qFirst[2*p+1], h.qFirst[2*p+2]
 	}
 	for i := lo; i < hi; i++ {
 		if h.qArcs[i].head == v {
-			return base + (i - lo)
+			return h.qPos[i]
 		}
 	}
 	panic("routing: internal error: search-tree arc missing from the hierarchy")

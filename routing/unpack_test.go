@@ -218,3 +218,46 @@ func TestShortcutHopCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestQueryArcsSortedByWeight checks the query layout the early loop exits
+// rely on: every list sorted by weight, qPos a permutation of the node's
+// CSR range, and a saved and reloaded hierarchy with the same layout.
+func TestQueryArcsSortedByWeight(t *testing.T) {
+	for seed := range uint64(8) {
+		g := randomGraph(newRand(200+seed), 20+int(seed)*10)
+		h, err := Contract(g, ContractOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r := 0; r < h.n; r++ {
+			for dir, first := range [2][]uint32{h.fFirst, h.bFirst} {
+				lo, hi := h.qFirst[2*r+dir], h.qFirst[2*r+dir+1]
+				if hi-lo != first[r+1]-first[r] {
+					t.Fatalf("seed %d rank %d dir %d: %d query arcs, %d in the CSR", seed, r, dir, hi-lo, first[r+1]-first[r])
+				}
+				seen := map[uint32]bool{}
+				for i := lo; i < hi; i++ {
+					if i > lo && h.qArcs[i].w < h.qArcs[i-1].w {
+						t.Fatalf("seed %d rank %d dir %d: weights not sorted: %v", seed, r, dir, h.qArcs[lo:hi])
+					}
+					p := h.qPos[i]
+					if p < first[r] || p >= first[r+1] || seen[p] {
+						t.Fatalf("seed %d rank %d dir %d: position %d outside [%d, %d) or repeated", seed, r, dir, p, first[r], first[r+1])
+					}
+					seen[p] = true
+				}
+			}
+		}
+		var buf bytes.Buffer
+		if _, err := h.WriteTo(&buf); err != nil {
+			t.Fatal(err)
+		}
+		h2, err := ReadHierarchy(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(h.qArcs, h2.qArcs) || !slices.Equal(h.qPos, h2.qPos) {
+			t.Fatalf("seed %d: reloaded hierarchy has a different query layout", seed)
+		}
+	}
+}
