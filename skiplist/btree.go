@@ -1,6 +1,9 @@
 package skiplist
 
-import "strings"
+import (
+	"math/bits"
+	"strings"
+)
 
 // A counted B+ tree of members: the default index under a SortedSet
 // (Options.Index = BTreeIndex). Leaves hold up to leafCap members as two
@@ -19,7 +22,7 @@ import "strings"
 //
 // Every node also knows its parent and its index among the parent's
 // children, and every member's dictionary slot holds the handle of the leaf
-// that holds it (a 32-bit index into leafTab), so the leaf is read at the
+// that holds it (a 32-bit handle, see leafAt), so the leaf is read at the
 // same time as the member's slab entry rather than after it.
 // ZRANK therefore needs no search at all: it goes straight to the leaf,
 // finds the id there, and climbs to the root adding the sizes of the
@@ -51,7 +54,7 @@ const (
 type bleaf struct {
 	n          int16  // at most leafCap
 	idx        int16  // index among parent's children, at most innerMax
-	h          uint32 // handle: t.leafTab[h] is this leaf
+	h          uint32 // handle: t.leaf(h) is this leaf
 	parent     *binner
 	ids        [leafCap]uint32
 	scores     [leafCap]float64
@@ -87,10 +90,50 @@ type btree struct {
 	d    *dict   // each member's slot holds the handle of its leaf
 	root *binner // never a leaf, so the tree always has at least one level
 	n    int
-	// leafTab maps leaf handles to leaves (8 bytes a leaf, about 0.1 a
-	// member, small enough to stay in cache); freed handles are reused.
-	leafTab  []*bleaf
-	freeLeaf []uint32
+	// Leaves live in chunks, so that a handle turns into a leaf's
+	// address with arithmetic and one read from leafChunks (a few KB
+	// at a million members, which stays in cache), not a read from a
+	// table of one pointer per leaf (118 KB at a million members, which
+	// the cache misses of the rest of a lookup keep evicting). Chunks
+	// double from one leaf up to 64, so a small set does not pay for 64
+	// leaves. Freed handles are reused.
+	leafChunks [][]bleaf
+	leafNext   uint32 // handles below leafNext have been handed out
+	freeLeaf   []uint32
+}
+
+const (
+	leafChunkBits = 6
+	leafChunkMax  = 1 << leafChunkBits
+)
+
+// leafSpot returns the chunk and the position in it of leaf handle h:
+// chunk 0 holds handle 0, chunk k in 1..6 holds handles [2^(k-1), 2^k),
+// and from handle 64 on every chunk holds 64.
+func leafSpot(h uint32) (k, off int) {
+	if h >= leafChunkMax {
+		h -= leafChunkMax
+		return leafChunkBits + 1 + int(h>>leafChunkBits), int(h & (leafChunkMax - 1))
+	}
+	k = bits.Len32(h)
+	return k, int(h) - 1<<k>>1
+}
+
+// leafChunkLen returns the number of leaves chunk k holds.
+func leafChunkLen(k int) int {
+	switch {
+	case k == 0:
+		return 1
+	case k > leafChunkBits:
+		return leafChunkMax
+	}
+	return 1 << (k - 1)
+}
+
+// leaf returns the leaf with handle h.
+func (t *btree) leaf(h uint32) *bleaf {
+	k, off := leafSpot(h)
+	return &t.leafChunks[k][off]
 }
 
 func newBtree(sl *slab, d *dict) *btree {
@@ -103,26 +146,32 @@ func newBtree(sl *slab, d *dict) *btree {
 
 // newLeaf returns an empty leaf with a handle of its own.
 func (t *btree) newLeaf() *bleaf {
-	l := &bleaf{}
+	var h uint32
 	if n := len(t.freeLeaf); n > 0 {
-		l.h = t.freeLeaf[n-1]
+		h = t.freeLeaf[n-1]
 		t.freeLeaf = t.freeLeaf[:n-1]
-		t.leafTab[l.h] = l
 	} else {
-		l.h = uint32(len(t.leafTab))
-		t.leafTab = append(t.leafTab, l)
+		h = t.leafNext
+		t.leafNext++
+		if k, _ := leafSpot(h); k == len(t.leafChunks) {
+			t.leafChunks = append(t.leafChunks, make([]bleaf, leafChunkLen(k)))
+		}
 	}
+	l := t.leaf(h)
+	*l = bleaf{h: h}
 	return l
 }
 
-// dropLeaf frees the handle of a leaf leaving the tree.
+// dropLeaf frees the handle of a leaf leaving the tree, clearing the leaf
+// so that it holds on to no other node.
 func (t *btree) dropLeaf(l *bleaf) {
-	t.leafTab[l.h] = nil
-	t.freeLeaf = append(t.freeLeaf, l.h)
+	h := l.h
+	*l = bleaf{h: h}
+	t.freeLeaf = append(t.freeLeaf, h)
 }
 
 // leafAtSlot returns the leaf of the member in dictionary slot at.
-func (t *btree) leafAtSlot(at int) *bleaf { return t.leafTab[t.d.aux(at)] }
+func (t *btree) leafAtSlot(at int) *bleaf { return t.leaf(t.d.aux(at)) }
 
 // setLeaf records in id's dictionary slot that l holds it. It hashes the
 // member again to find the slot (one more read of the member bytes and of

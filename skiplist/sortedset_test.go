@@ -283,18 +283,44 @@ func checkBtree(t *testing.T, bt *btree) {
 		if (i+1 < len(leaves) && l.next != leaves[i+1]) || (i+1 == len(leaves) && l.next != nil) {
 			t.Fatalf("leaf next link %d broken", i)
 		}
-		if int(l.h) >= len(bt.leafTab) || bt.leafTab[l.h] != l {
+		if l.h >= bt.leafNext || bt.leaf(l.h) != l {
 			t.Fatalf("leaf %d: handle %d does not name it", i, l.h)
 		}
 	}
-	live := 0
-	for _, l := range bt.leafTab {
-		if l != nil {
-			live++
+	free := map[uint32]bool{}
+	for _, h := range bt.freeLeaf {
+		free[h] = true
+	}
+	for _, l := range leaves {
+		if free[l.h] {
+			t.Fatalf("handle %d of a leaf in the tree is on the free list", l.h)
 		}
 	}
-	if live != len(leaves) || live+len(bt.freeLeaf) != len(bt.leafTab) {
-		t.Fatalf("leaf table: %d live handles, %d free, %d in all; tree has %d leaves", live, len(bt.freeLeaf), len(bt.leafTab), len(leaves))
+	if len(free) != len(bt.freeLeaf) || len(leaves)+len(free) != int(bt.leafNext) {
+		t.Fatalf("leaf handles: %d free (%d distinct), %d handed out; tree has %d leaves", len(bt.freeLeaf), len(free), bt.leafNext, len(leaves))
+	}
+}
+
+// TestLeafSpot checks that leaf handles map one to one onto the chunk
+// slots, chunk sizes doubling from 1 to 64.
+func TestLeafSpot(t *testing.T) {
+	k, off := 0, 0
+	for h := range uint32(100_000) {
+		gk, goff := leafSpot(h)
+		if gk != k || goff != off {
+			t.Fatalf("leafSpot(%d) = %d, %d; want %d, %d", h, gk, goff, k, off)
+		}
+		off++
+		want := 64
+		if k <= 6 {
+			want = max(1, 1<<k>>1)
+		}
+		if leafChunkLen(k) != want {
+			t.Fatalf("leafChunkLen(%d) = %d; want %d", k, leafChunkLen(k), want)
+		}
+		if off == want {
+			k, off = k+1, 0
+		}
 	}
 }
 

@@ -404,6 +404,31 @@ func BenchmarkSkiplist_ZIncrBy(b *testing.B) {
 	})
 }
 
+// BenchmarkSkiplist_ZAddRemove adds a new member with a random score and
+// removes another one added earlier, so the set stays at n members: the
+// inserts and deletes of players joining and leaving, with the leaf
+// hand-overs, splits and merges they cause.
+func BenchmarkSkiplist_ZAddRemove(b *testing.B) {
+	eachSet(b, func(b *testing.B, s *skiplist.SortedSet) {
+		r := rand.New(rand.NewPCG(21, 22))
+		const lag = 1024
+		var names [lag]string
+		for i := range names {
+			names[i] = "new:" + strconv.Itoa(i)
+		}
+		i := 0
+		b.ReportAllocs()
+		done := cputime.Start(b)
+		for b.Loop() {
+			s.Add(skiplist.AddOptions{}, skiplist.Entry{Member: names[i%lag], Score: float64(r.IntN(10_000_000))})
+			i++
+			s.Remove(names[i%lag])
+		}
+		done()
+		s.Remove(names[:]...)
+	})
+}
+
 // BenchmarkSkiplist_ZAround is a leaderboard's "4 above and 4 below":
 // ZREVRANK then ZREVRANGE rank-4 rank+4.
 func BenchmarkSkiplist_ZAround(b *testing.B) {
