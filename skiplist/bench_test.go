@@ -177,6 +177,24 @@ func BenchmarkSortedSet_Around(b *testing.B) {
 	}
 }
 
+// BenchmarkSortedSet_Window is BenchmarkSortedSet_Around in one call into
+// a reused slice.
+func BenchmarkSortedSet_Window(b *testing.B) {
+	for _, ix := range indexes {
+		b.Run("index="+ix.name, func(b *testing.B) {
+			members := memberNames(benchN)
+			s := filledSet(b, members, ix.index)
+			var win []skiplist.Entry
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				win, _, _, _ = s.AppendWindow(win[:0], members[i%len(members)], 4, 4, true)
+				i++
+			}
+		})
+	}
+}
+
 // BenchmarkSortedSet_Memory reports the heap a SortedSet takes per member,
 // not counting the member strings, which the set shares with the caller.
 func BenchmarkSortedSet_Memory(b *testing.B) {
