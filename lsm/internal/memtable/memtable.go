@@ -25,28 +25,45 @@ const (
 	chunkSize = 64 << 10
 )
 
-// node is one skiplist entry: 56 bytes plus its key and value, which sit
-// together in an arena chunk. Every byte of a node counts against the
-// memtable size, and a flush writes about as many tables as the memtable
-// is full, so a smaller node means more entries per flush and fewer,
-// larger level-0 tables (less compaction work per byte written). Tower
-// levels 0 and 1 are inline; taller nodes (1 in 16) keep the rest in a
-// separate slice.
+// node is one skiplist entry: 80 bytes plus its value in an arena chunk.
+// Every byte of a node counts against the memtable size, and a flush
+// writes about as many table bytes as the memtable holds entries, so a
+// smaller node means more entries per flush and fewer, larger level-0
+// tables (less compaction work per byte written). An internal key of up to
+// inlineKey bytes lives inside the node, next to the tower that a search
+// reads just before comparing it; a longer key sits before the value in
+// the chunk. Tower levels 0 and 1 are inline; taller nodes (1 in 16) keep
+// the rest in a separate slice.
 type node struct {
-	kv    []byte // internal key, then value
+	kv    []byte // value, or key then value when klen > inlineKey
 	klen  int
 	tower [inlineLevels]atomic.Pointer[node]
 	more  *[]atomic.Pointer[node] // levels >= inlineLevels
+	inl   [inlineKey]byte
 }
 
-const inlineLevels = 2
+const (
+	inlineLevels = 2
+	inlineKey    = 24
+)
 
-// nodeSize is the memory of a node besides its key, value and the extra
-// tower of a tall node.
+// nodeSize is the memory of a node besides its value, a long key and the
+// extra tower of a tall node.
 const nodeSize = int64(unsafe.Sizeof(node{}))
 
-func (n *node) key() []byte   { return n.kv[:n.klen:n.klen] }
-func (n *node) value() []byte { return n.kv[n.klen:] }
+func (n *node) key() []byte {
+	if n.klen <= inlineKey {
+		return n.inl[:n.klen:n.klen]
+	}
+	return n.kv[:n.klen:n.klen]
+}
+
+func (n *node) value() []byte {
+	if n.klen <= inlineKey {
+		return n.kv
+	}
+	return n.kv[n.klen:]
+}
 
 func (n *node) next(level int) *atomic.Pointer[node] {
 	if level < inlineLevels {
@@ -183,9 +200,16 @@ func (m *Memtable) Add(seq uint64, kind base.Kind, ukey, value []byte) {
 	n := &m.nodes[0]
 	m.nodes = m.nodes[1:]
 	klen := len(ukey) + base.TrailerLen
-	kv := m.alloc(klen + len(value))
-	ik := base.MakeKey(kv[:0], ukey, seq, kind)
-	copy(kv[klen:], value)
+	var kv, ik []byte
+	if klen <= inlineKey {
+		kv = m.alloc(len(value))
+		copy(kv, value)
+		ik = base.MakeKey(n.inl[:0], ukey, seq, kind)
+	} else {
+		kv = m.alloc(klen + len(value))
+		copy(kv[klen:], value)
+		ik = base.MakeKey(kv[:0], ukey, seq, kind)
+	}
 	if last := m.tail[0]; last != m.head && base.Compare(ik, last.key()) > 0 {
 		// Append (sequential keys): the tails are the predecessors.
 		m.prev = m.tail
