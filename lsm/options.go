@@ -18,7 +18,10 @@ const (
 // documented defaults.
 type Options struct {
 	// MemtableSize is the size in bytes at which the mutable memtable is
-	// frozen and flushed to a level-0 table. Default 4 MiB.
+	// frozen and flushed to a level-0 table. It counts the memory the
+	// memtable really holds: keys, values and skiplist nodes (80 bytes per
+	// entry with an internal key of up to 24 bytes), so a 16-byte key with
+	// a 100-byte value takes 180 bytes. Default 4 MiB.
 	MemtableSize int64
 	// MaxImmutableMemtables bounds the frozen memtables waiting for flush
 	// before writers wait. Default 2.
@@ -46,14 +49,15 @@ type Options struct {
 	// Level 0 is where a write-heavy load waits for compaction: each
 	// level-0 compaction rewrites the overlapping level-1 tables, so the
 	// more level-0 data it merges at once, the fewer bytes it rewrites per
-	// byte written. With 4 MiB memtables (about 2 MiB tables) the defaults
-	// of 16 and 20 tables let level 0 hold about 32-40 MiB before writes
-	// slow down or stop, about what pebble allows (12 sublevels of ~3 MiB
-	// flushes); LevelDB's 8 and 12 tables made a random-overwrite run
-	// rewrite about 1.8x as many bytes in compactions and spend a quarter
-	// of its time in 1 ms delays. The price is read amplification: a Get may
-	// consult up to that many level-0 tables (each one's Bloom filter
-	// usually rules it out without touching its blocks).
+	// byte written. With 4 MiB memtables (about 2.5 MiB tables) the
+	// defaults of 16 and 20 tables let level 0 hold about 40-50 MiB before
+	// writes slow down or stop, near pebble's limit (12 sublevels of ~3 MiB
+	// flushes); LevelDB's 8 and 12 tables (with the 1.8 MiB flushes of the
+	// time) made a random-overwrite run rewrite about 1.8x as many bytes in
+	// compactions and spend a quarter of its time in 1 ms delays. The
+	// price is read amplification: a Get may consult up to that many
+	// level-0 tables (each one's Bloom filter usually rules it out without
+	// touching its blocks).
 	L0SlowdownWrites int
 	// L0StopWrites is the number of level-0 tables at which writes wait
 	// for compaction. Default 20.
