@@ -180,10 +180,25 @@ func (t *btree) setLeaf(id uint32, l *bleaf) {
 	t.d.setAux(t.d.slotOf(t.sl, id), l.h)
 }
 
-// own records that l holds its members at positions [i, j).
+// own records that l holds its members at positions [i, j). For more than
+// one member it works in two passes, hashing every member first and only
+// then probing the dictionary: each member costs a few dependent cache
+// misses (its slab entry, its bytes, its slot) but the members are
+// independent of one another, and with the probe loop's branches out of
+// the first pass the processor overlaps the misses of many members instead
+// of waiting out each member's chain in turn.
 func (t *btree) own(l *bleaf, i, j int) {
-	for _, id := range l.ids[i:j] {
-		t.setLeaf(id, l)
+	ids := l.ids[i:j]
+	if len(ids) == 1 {
+		t.setLeaf(ids[0], l)
+		return
+	}
+	var hs [leafCap]uint64
+	for k, id := range ids {
+		hs[k] = t.d.hash(t.sl.member(id))
+	}
+	for k, id := range ids {
+		t.d.setAux(t.d.slotHashed(hs[k], id), l.h)
 	}
 }
 

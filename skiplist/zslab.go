@@ -132,7 +132,12 @@ func (d *dict) find(sl *slab, m string) (id uint32, slot int, ok bool) {
 // slotOf returns the slot of id, which must be present: it hashes id's
 // member again and looks for the id, comparing no strings.
 func (d *dict) slotOf(sl *slab, id uint32) int {
-	h := d.hash(sl.member(id))
+	return d.slotHashed(d.hash(sl.member(id)), id)
+}
+
+// slotHashed is slotOf for a caller that has already hashed id's member
+// (h is d.hash of it).
+func (d *dict) slotHashed(h uint64, id uint32) int {
 	mask, idm := len(d.slots)-1, d.idMask()
 	for i := int(h) & mask; ; i = (i + 1) & mask {
 		v := uint32(d.slots[i])
