@@ -20,6 +20,8 @@ type CHQuery struct {
 	heaps   [2]chHeap
 	path    []int
 	stack   []chFrame
+	tree    []uint32 // search-tree arcs (qArcs indexes) being unpacked
+	sink    uint32   // keeps warm's reads
 
 	// many-to-many state
 	buckets []bucketEntry
@@ -298,11 +300,12 @@ func (q *CHQuery) settle(dir int, u uint32, du, bound int64) bool {
 	return false
 }
 
-// arcTo returns the index in fArcs (dir fwd) or bArcs (dir bwd) of the
-// lightest arc stored at rank p whose head is v (with parallel arcs, the
-// one the search's distance came through). Search trees record parents,
-// not arcs, to keep the state small; unpacking looks the few tree arcs up
-// again.
+// arcTo returns the index in qArcs of the lightest arc stored at rank p
+// whose head is v among p's upward (dir fwd) or downward (dir bwd) arcs
+// (with parallel arcs, the one the search's distance came through: lists
+// are sorted by weight). Search trees record parents, not arcs, to keep the
+// state small; unpacking finds the few tree arcs again in lists the search
+// has just read.
 func (h *Hierarchy) arcTo(dir int, p, v uint32) uint32 {
 	lo, hi := h.qFirst[2*p], h.qFirst[2*p+1]
 	if dir == bwd {
@@ -310,35 +313,75 @@ func (h *Hierarchy) arcTo(dir int, p, v uint32) uint32 {
 	}
 	for i := lo; i < hi; i++ {
 		if h.qArcs[i].head == v {
-			return h.qPos[i]
+			return i
 		}
 	}
 	panic("routing: internal error: search-tree arc missing from the hierarchy")
 }
 
 // unpack writes the original-node path through meet into q.path. Each
-// search-tree arc is expanded with an explicit stack: a shortcut whose
-// interior is cached is copied in one run, a longer one is split into its
-// two recorded child arcs, so unpacking does no searching; child arcs are
-// stored at strictly lower ranks, so it terminates.
+// search-tree arc's record (qRec) gives its cached interior and last node,
+// copied in one run; a shortcut too long to be cached is expanded with an
+// explicit stack into its two recorded child arcs, so unpacking does no
+// searching; child arcs are stored at strictly lower ranks, so it
+// terminates.
 func (q *CHQuery) unpack(meet uint32) {
 	h := q.h
-	// Forward tree: walking from meet to the source pushes the arcs last
-	// first, which is the order the stack pops them in.
-	stack := q.stack[:0]
+	// Collect the tree arcs first: the forward ones from meet back to the
+	// source, then the backward ones (arc v -> parent is downward, stored
+	// at parent) from meet to the target.
+	tree := q.tree[:0]
 	v := meet
 	for p := q.parent[v][fwd]; p >= 0; p = q.parent[v][fwd] {
-		stack = append(stack, chFrame{h.node[v], h.arcTo(fwd, uint32(p), v)})
+		tree = append(tree, h.arcTo(fwd, uint32(p), v))
 		v = uint32(p)
 	}
-	path := append(q.path[:0], int(h.node[v]))
-	path, stack = h.expand(path, stack)
-	// Backward tree: arc v -> parent is downward, stored at parent.
+	src, nf := v, len(tree)
 	for v := meet; q.parent[v][bwd] >= 0; {
 		p := uint32(q.parent[v][bwd])
-		stack = append(stack, chFrame{h.node[p], h.arcTo(bwd, p, v) | downArc})
-		path, stack = h.expand(path, stack)
+		tree = append(tree, h.arcTo(bwd, p, v))
 		v = p
 	}
-	q.path, q.stack = path, stack
+	q.warm(tree, nf)
+	path, stack := append(q.path[:0], int(h.node[src])), q.stack
+	for j := nf - 1; j >= 0; j-- {
+		path, stack = h.emitArc(path, stack, tree[j], h.fExp, 0)
+	}
+	for _, qi := range tree[nf:] {
+		path, stack = h.emitArc(path, stack, qi, h.bExp, downArc)
+	}
+	q.path, q.stack, q.tree = path, stack, tree
+}
+
+// warm reads one word of every cache line of the cached interiors the
+// tree arcs will copy (upward arcs before nf, downward after). The reads
+// are independent, so their cache misses overlap instead of each stalling
+// a copy loop in turn; on Luxembourg the copies were most of unpacking's
+// time, nearly all of it waiting for those lines.
+func (q *CHQuery) warm(tree []uint32, nf int) {
+	h := q.h
+	var sum uint32
+	for j, qi := range tree {
+		exp := h.fExp
+		if j >= nf {
+			exp = h.bExp
+		}
+		rec := &h.qRec[qi]
+		for i := rec.lo; i < rec.hi; i += 16 {
+			sum += exp[i]
+		}
+	}
+	q.sink = sum
+}
+
+// emitArc appends the nodes after the first of query arc qi to path: its
+// cached interior in exp (fExp or bExp, matching down) and its last node,
+// or, for a long shortcut, its expansion through the child records.
+func (h *Hierarchy) emitArc(path []int, stack []chFrame, qi uint32, exp []uint32, down uint32) ([]int, []chFrame) {
+	rec := &h.qRec[qi]
+	if rec.pos&longBit == 0 {
+		return appendRun(path, exp[rec.lo:rec.hi], rec.end), stack
+	}
+	stack = append(stack[:0], chFrame{rec.end, rec.pos&^longBit | down})
+	return h.expand(path, stack)
 }

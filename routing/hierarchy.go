@@ -47,12 +47,29 @@ type Hierarchy struct {
 	// early: the stall test at the first arc at least as heavy as the
 	// node's distance, relaxation at the first arc that reaches the best
 	// distance found (on Luxembourg about a fifth of the arcs scanned).
-	// qPos[i] is the index of qArcs[i] in fArcs or bArcs (the CSR order
-	// files, child records and expansions use).
+	// qRec[i] says how qArcs[i] unpacks (see qArcRec), so that unpacking a
+	// search-tree arc reads one record beside the arc it found.
 	qFirst []uint32
 	qArcs  []chEdge
-	qPos   []uint32
+	qRec   []qArcRec
 }
+
+// qArcRec is the unpacking record of one query arc, parallel to qArcs and
+// derived in memory. pos is the arc's index in fArcs or bArcs (the CSR
+// order files, child records and expansions use), with longBit set on a
+// shortcut whose interior is not cached. [lo, hi) is its cached interior in
+// fExp (upward arc) or bExp (downward arc), empty for an original arc, and
+// end the node ID of its last node along the path (the head of an upward
+// arc, the storing node of a downward one). Reading the CSR index, the
+// child record, the expansion offsets and the node array once per tree arc
+// were four dependent cache misses; this 16-byte record is one.
+type qArcRec struct {
+	pos, lo, hi, end uint32
+}
+
+// longBit is set on qArcRec.pos for a shortcut that unpacks through its
+// child arcs.
+const longBit = 1 << 31
 
 // maxExpanded is the longest shortcut interior (in nodes) kept unpacked in
 // memory. On road graphs most shortcuts are far shorter, so the copies cost
@@ -113,7 +130,7 @@ func (h *Hierarchy) NumShortcuts() int {
 func (h *Hierarchy) Bytes() int {
 	return 4*(2*h.n+len(h.fFirst)+len(h.bFirst)) + 16*(len(h.fKids)+len(h.bKids)) +
 		4*(len(h.fExpFirst)+len(h.bExpFirst)+len(h.fExp)+len(h.bExp)) +
-		4*len(h.qFirst) + 12*len(h.qArcs)
+		4*len(h.qFirst) + 24*len(h.qArcs)
 }
 
 // Rank returns the contraction rank of node v (0 = contracted first), or -1.
@@ -169,16 +186,7 @@ func (h *Hierarchy) expand(path []int, stack []chFrame) ([]int, []chFrame) {
 				k, run = &h.bKids[i], h.bExp[h.bExpFirst[i]:h.bExpFirst[i+1]]
 			}
 			if len(run) > 0 || k.mid < 0 {
-				// Grow once and convert in a plain indexed loop: runs
-				// average several nodes, and a per-node append costs a
-				// capacity check and a length update each.
-				o := len(path)
-				path = slices.Grow(path, len(run)+1)[:o+len(run)+1]
-				dst := path[o : o+len(run)]
-				for j := range dst {
-					dst[j] = int(run[j])
-				}
-				path[o+len(run)] = int(top.end)
+				path = appendRun(path, run, top.end)
 				break
 			}
 			stack = append(stack, chFrame{top.end, k.up &^ leafBit})
@@ -188,29 +196,55 @@ func (h *Hierarchy) expand(path []int, stack []chFrame) ([]int, []chFrame) {
 	return path, stack
 }
 
-// buildQueryArcs fills qFirst, qArcs and qPos from the upward and
+// appendRun appends the nodes of run and then end to path. It grows path
+// once and converts in a plain indexed loop: runs average several nodes,
+// and a per-node append costs a capacity check and a length update each.
+func appendRun(path []int, run []uint32, end uint32) []int {
+	o := len(path)
+	path = slices.Grow(path, len(run)+1)[:o+len(run)+1]
+	dst := path[o : o+len(run)]
+	for j := range dst {
+		dst[j] = int(run[j])
+	}
+	path[o+len(run)] = int(end)
+	return path
+}
+
+// buildQueryArcs fills qFirst, qArcs and qRec from the upward and
 // downward CSRs and releases those: rank r's upward arcs
 // fArcs[fFirst[r]:fFirst[r+1]] become qArcs[qFirst[2r]:qFirst[2r+1]]
-// sorted by weight (then head), and qPos records where each came from
+// sorted by weight (then head), and qRec records where each came from
 // (downward: bFirst and qFirst[2r+1]), so indexes into fArcs and bArcs,
-// which child records and frames use, stay valid.
+// which child records and frames use, stay valid. It needs the child
+// records with leaf flags and the expansions (markLeaves, buildExpansions).
 func (h *Hierarchy) buildQueryArcs() {
 	h.qFirst = make([]uint32, 2*h.n+1)
 	m := len(h.fArcs) + len(h.bArcs)
 	h.qArcs = make([]chEdge, 0, m)
-	h.qPos = make([]uint32, 0, m)
-	add := func(arcs []chEdge, lo, hi uint32) {
-		start := len(h.qArcs)
-		for i := lo; i < hi; i++ {
-			h.qArcs = append(h.qArcs, arcs[i])
-			h.qPos = append(h.qPos, i)
+	h.qRec = make([]qArcRec, 0, m)
+	add := func(dir int, r uint32) {
+		first, arcs, kids, expFirst := h.fFirst, h.fArcs, h.fKids, h.fExpFirst
+		if dir == bwd {
+			first, arcs, kids, expFirst = h.bFirst, h.bArcs, h.bKids, h.bExpFirst
 		}
-		sortArcsByWeight(h.qArcs[start:], h.qPos[start:])
+		start := len(h.qArcs)
+		for i := first[r]; i < first[r+1]; i++ {
+			rec := qArcRec{pos: i, lo: expFirst[i], hi: expFirst[i+1], end: h.node[r]}
+			if dir == fwd {
+				rec.end = h.node[arcs[i].head]
+			}
+			if kids[i].mid >= 0 && rec.lo == rec.hi {
+				rec.pos |= longBit
+			}
+			h.qArcs = append(h.qArcs, arcs[i])
+			h.qRec = append(h.qRec, rec)
+		}
+		sortArcsByWeight(h.qArcs[start:], h.qRec[start:])
 	}
 	for r := 0; r < h.n; r++ {
-		add(h.fArcs, h.fFirst[r], h.fFirst[r+1])
+		add(fwd, uint32(r))
 		h.qFirst[2*r+1] = uint32(len(h.qArcs))
-		add(h.bArcs, h.bFirst[r], h.bFirst[r+1])
+		add(bwd, uint32(r))
 		h.qFirst[2*r+2] = uint32(len(h.qArcs))
 	}
 	h.fArcs, h.bArcs = nil, nil
@@ -219,7 +253,7 @@ func (h *Hierarchy) buildQueryArcs() {
 // sortArcsByWeight sorts arcs by weight, then head, and permutes pos
 // alongside. Lists are short (a few arcs, rarely more than a hundred), so
 // insertion sort is fast and allocates nothing.
-func sortArcsByWeight(arcs []chEdge, pos []uint32) {
+func sortArcsByWeight[T any](arcs []chEdge, pos []T) {
 	less := func(a, b chEdge) bool { return a.w < b.w || a.w == b.w && a.head < b.head }
 	for i := 1; i < len(arcs); i++ {
 		a, p := arcs[i], pos[i]
@@ -241,7 +275,7 @@ func (h *Hierarchy) dirArcs(dir int) []chEdge {
 	out := make([]chEdge, n)
 	for r := 0; r < h.n; r++ {
 		for i := h.qFirst[2*r+dir]; i < h.qFirst[2*r+dir+1]; i++ {
-			out[h.qPos[i]] = h.qArcs[i]
+			out[h.qRec[i].pos&^longBit] = h.qArcs[i]
 		}
 	}
 	return out

@@ -83,6 +83,20 @@ func TestExpansionsMatchChildWalk(t *testing.T) {
 	if cached == 0 || long == 0 {
 		t.Fatalf("line graph: %d cached and %d long shortcuts; want some of each to test both paths", cached, long)
 	}
+	longRecs := 0
+	for r := range uint32(h.n) {
+		for dir := range 2 {
+			for i := h.qFirst[2*r+uint32(dir)]; i < h.qFirst[2*r+uint32(dir)+1]; i++ {
+				checkQueryRec(t, h, dir, r, i)
+				if h.qRec[i].pos&longBit != 0 {
+					longRecs++
+				}
+			}
+		}
+	}
+	if longRecs != long {
+		t.Fatalf("%d query records flagged long; want %d", longRecs, long)
+	}
 	// End to end the path crosses the whole hierarchy, long shortcuts
 	// included; it must list every node in order, both ways.
 	q := h.NewQuery()
@@ -219,6 +233,24 @@ func TestShortcutHopCounts(t *testing.T) {
 	}
 }
 
+// checkQueryRec compares the unpacking record of query arc i, stored at
+// rank r in direction dir, with the CSR data it is derived from: the cached
+// interior's range, the long-shortcut flag and the arc's last node.
+func checkQueryRec(t *testing.T, h *Hierarchy, dir int, r, i uint32) {
+	t.Helper()
+	rec := h.qRec[i]
+	p := rec.pos &^ longBit
+	kids, expFirst, end := h.fKids, h.fExpFirst, h.node[h.qArcs[i].head]
+	if dir == bwd {
+		kids, expFirst, end = h.bKids, h.bExpFirst, h.node[r]
+	}
+	long := kids[p].mid >= 0 && expFirst[p] == expFirst[p+1]
+	if rec.lo != expFirst[p] || rec.hi != expFirst[p+1] || rec.end != end || (rec.pos&longBit != 0) != long {
+		t.Fatalf("rank %d dir %d query arc %d: record %+v; want interior [%d, %d), end %d, long %v",
+			r, dir, i, rec, expFirst[p], expFirst[p+1], end, long)
+	}
+}
+
 // TestQueryArcsSortedByWeight checks the query layout the early loop exits
 // rely on: every list sorted by weight, qPos a permutation of the node's
 // CSR range, and a saved and reloaded hierarchy with the same layout.
@@ -240,11 +272,12 @@ func TestQueryArcsSortedByWeight(t *testing.T) {
 					if i > lo && h.qArcs[i].w < h.qArcs[i-1].w {
 						t.Fatalf("seed %d rank %d dir %d: weights not sorted: %v", seed, r, dir, h.qArcs[lo:hi])
 					}
-					p := h.qPos[i]
+					p := h.qRec[i].pos &^ longBit
 					if p < first[r] || p >= first[r+1] || seen[p] {
 						t.Fatalf("seed %d rank %d dir %d: position %d outside [%d, %d) or repeated", seed, r, dir, p, first[r], first[r+1])
 					}
 					seen[p] = true
+					checkQueryRec(t, h, dir, uint32(r), i)
 				}
 			}
 		}
@@ -256,7 +289,7 @@ func TestQueryArcsSortedByWeight(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(h.qArcs, h2.qArcs) || !slices.Equal(h.qPos, h2.qPos) {
+		if !slices.Equal(h.qArcs, h2.qArcs) || !slices.Equal(h.qRec, h2.qRec) {
 			t.Fatalf("seed %d: reloaded hierarchy has a different query layout", seed)
 		}
 	}
