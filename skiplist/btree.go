@@ -6,9 +6,18 @@ import (
 )
 
 // A counted B+ tree of members: the default index under a SortedSet
-// (Options.Index = BTreeIndex). Leaves hold up to leafCap members as two
-// parallel fixed arrays, scores and slab ids (12 bytes a member, no
-// pointers for the garbage collector to scan), and are linked both ways.
+// (Options.Index = BTreeIndex), which also stores the members. Leaves hold
+// up to leafCap members in fixed slots (string header and score side by
+// side, 24 bytes, and the 4-byte id) with a byte array listing the slots in
+// key order, and are linked both ways. A member's data stays in its slot
+// while it stays in the leaf: inserts, deletes and score changes inside a
+// leaf move order bytes, not members, and the dictionary slot of every
+// member names its leaf and its slot (see auxOf), so a lookup reads the
+// member's string header and score from the leaf directly. The previous
+// layout kept members in a separate slab and only ids in leaves; the
+// ±4 window then read eight more scattered slab entries, and a member
+// found through a scan of the leaf's ids (rather than by slot) cost one
+// more dependent cache miss per lookup.
 // Inner nodes hold up to innerMax children, a separator key per child
 // (every key of child i is >= keys[i]; keys[0] is a lower bound kept for
 // merging) and each child's subtree size, so a rank is a sum of sizes
@@ -22,15 +31,15 @@ import (
 //
 // Every node also knows its parent and its index among the parent's
 // children, and every member's dictionary slot holds the handle of the leaf
-// that holds it (a 32-bit handle, see leafAt), so the leaf is read at the
-// same time as the member's slab entry rather than after it.
+// that holds it (see leafSpot) and its slot there.
 // ZRANK therefore needs no search at all: it goes straight to the leaf,
-// finds the id there, and climbs to the root adding the sizes of the
+// finds the member's position in the order bytes, and climbs to the root
+// adding the sizes of the
 // siblings on the left. Top-down, the same rank cost a binary search over
 // (score, member) separators at every level, a few dependent cache misses
 // each at a million members. Delete climbs the same way, and a score change
 // that keeps a member inside its leaf (the common case for small
-// increments) is a shift within the leaf arrays. The price is 4 bytes a
+// increments) is a shift within the order bytes. The price is 4 bytes a
 // dictionary slot for the handle, rewriting the handles of members that
 // move between leaves (one member for a hand-over to a sibling, half a leaf
 // for a split), each found by hashing the member again, and re-indexing a
@@ -38,26 +47,30 @@ import (
 // split or merge.
 
 const (
-	// leafCap makes a leaf 1016 bytes: with the 8-byte header the Go
-	// allocator puts before objects over 512 bytes that hold pointers, it
-	// fills the 1024-byte size class (1 byte more and it takes 1152).
-	leafCap  = 82
+	// leafCap makes a leaf about 2 KB (leaves live in chunks of up to 64,
+	// so no allocator size class applies); a slot number fits in
+	// slotBits bits.
+	leafCap  = 71
 	leafMin  = leafCap / 4
 	innerMax = 64
 	innerMin = innerMax / 4
 )
 
 // bleaf starts with what a rank climbs through (count, index in the
-// parent, parent) and then the ids, so that finding a member's position (a
-// scan of the ids) and the first step up read one cache line or a few
-// consecutive ones.
+// parent, parent) and then the order bytes, so that finding a member's
+// position (a scan of the order bytes) and the first step up read the
+// leaf's first two cache lines.
 type bleaf struct {
-	n          int16  // at most leafCap
-	idx        int16  // index among parent's children, at most innerMax
-	h          uint32 // handle: t.leaf(h) is this leaf
-	parent     *binner
+	n      int16  // at most leafCap
+	idx    int16  // index among parent's children, at most innerMax
+	h      uint32 // handle: t.leaf(h) is this leaf
+	parent *binner
+	// order[k] is the slot of the member at position k (in key order)
+	// for k < n; order[n:] are the free slots. A member keeps its slot
+	// while it stays in the leaf, so its dictionary slot can name it.
+	order      [leafCap]uint8
 	ids        [leafCap]uint32
-	scores     [leafCap]float64
+	ents       [leafCap]zent // member and score, side by side as in the slab
 	prev, next *bleaf
 }
 
@@ -86,7 +99,6 @@ func (x *binner) adopt(i int) {
 }
 
 type btree struct {
-	sl   *slab
 	d    *dict   // each member's slot holds the handle of its leaf
 	root *binner // never a leaf, so the tree always has at least one level
 	n    int
@@ -136,8 +148,9 @@ func (t *btree) leaf(h uint32) *bleaf {
 	return &t.leafChunks[k][off]
 }
 
-func newBtree(sl *slab, d *dict) *btree {
-	t := &btree{sl: sl, d: d}
+func newBtree(d *dict) *btree {
+	t := &btree{d: d}
+	d.bt = t
 	root := &binner{keys: []zkey{{}}, sizes: []int{0}, leaves: []*bleaf{t.newLeaf()}}
 	root.adopt(0)
 	t.root = root
@@ -157,8 +170,12 @@ func (t *btree) newLeaf() *bleaf {
 			t.leafChunks = append(t.leafChunks, make([]bleaf, leafChunkLen(k)))
 		}
 	}
+	if h >= maxLeaves {
+		panic("skiplist: B+ tree index out of leaf handles (2^25 leaves, at least 570 million members)")
+	}
 	l := t.leaf(h)
 	*l = bleaf{h: h}
+	l.resetOrder()
 	return l
 }
 
@@ -170,35 +187,77 @@ func (t *btree) dropLeaf(l *bleaf) {
 	t.freeLeaf = append(t.freeLeaf, h)
 }
 
-// leafAtSlot returns the leaf of the member in dictionary slot at.
-func (t *btree) leafAtSlot(at int) *bleaf { return t.leaf(t.d.aux(at)) }
+// A dictionary slot's index bits hold the member's leaf handle and its
+// slot in that leaf: aux = handle<<slotBits | slot.
+const (
+	slotBits   = 7
+	maxLeaves  = 1 << (32 - slotBits)
+	slotOfMask = 1<<slotBits - 1
+)
 
-// setLeaf records in id's dictionary slot that l holds it. It hashes the
-// member again to find the slot (one more read of the member bytes and of
-// the slot for each member that changes leaves).
-func (t *btree) setLeaf(id uint32, l *bleaf) {
-	t.d.setAux(t.d.slotOf(t.sl, id), l.h)
+func auxOf(l *bleaf, slot uint8) uint32 { return l.h<<slotBits | uint32(slot) }
+
+// leafAtSlot returns the leaf of the member in dictionary slot at.
+func (t *btree) leafAtSlot(at int) *bleaf { return t.leaf(t.d.aux(at) >> slotBits) }
+
+// locate returns the leaf of the member in dictionary slot at, its slot in
+// the leaf and its position (rank within the leaf). The leaf slot comes
+// from the dictionary, so the member's data is read at once; only its
+// position takes a scan, of the order bytes.
+func (t *btree) locate(at int) (l *bleaf, slot uint8, pos int) {
+	aux := t.d.aux(at)
+	l = t.leaf(aux >> slotBits)
+	slot = uint8(aux & slotOfMask)
+	return l, slot, l.posOf(slot)
+}
+
+// posOf returns the position of the member in slot s.
+func (l *bleaf) posOf(s uint8) int {
+	for k, x := range l.order[:l.n] {
+		if x == s {
+			return k
+		}
+	}
+	panic("skiplist: B+ tree leaf lost a member")
+}
+
+func (l *bleaf) score(k int) float64 { return l.ents[l.order[k]].score }
+func (l *bleaf) member(k int) string { return l.ents[l.order[k]].member }
+func (l *bleaf) id(k int) uint32     { return l.ids[l.order[k]] }
+func (l *bleaf) entry(k int) Entry   { e := &l.ents[l.order[k]]; return Entry{e.member, e.score} }
+func (l *bleaf) resetOrder() {
+	for i := range l.order {
+		l.order[i] = uint8(i)
+	}
+}
+
+// setLeaf records in the dictionary slot of the member at position k of l
+// that l holds it, in which slot. It hashes the member again to find the
+// dictionary slot (one more read of the member bytes and of the
+// dictionary slot for each member that changes leaves).
+func (t *btree) setLeaf(l *bleaf, k int) {
+	s := l.order[k]
+	t.d.setAux(t.d.slotOf(l.ents[s].member, l.ids[s]), auxOf(l, s))
 }
 
 // own records that l holds its members at positions [i, j). For more than
 // one member it works in two passes, hashing every member first and only
 // then probing the dictionary: each member costs a few dependent cache
-// misses (its slab entry, its bytes, its slot) but the members are
+// misses (its bytes, its dictionary slot) but the members are
 // independent of one another, and with the probe loop's branches out of
 // the first pass the processor overlaps the misses of many members instead
 // of waiting out each member's chain in turn.
 func (t *btree) own(l *bleaf, i, j int) {
-	ids := l.ids[i:j]
-	if len(ids) == 1 {
-		t.setLeaf(ids[0], l)
+	if j-i == 1 {
+		t.setLeaf(l, i)
 		return
 	}
 	var hs [leafCap]uint64
-	for k, id := range ids {
-		hs[k] = t.d.hash(t.sl.member(id))
+	for k, s := range l.order[i:j] {
+		hs[k] = t.d.hash(l.ents[s].member)
 	}
-	for k, id := range ids {
-		t.d.setAux(t.d.slotHashed(hs[k], id), l.h)
+	for k, s := range l.order[i:j] {
+		t.d.setAux(t.d.slotHashed(hs[k], l.ids[s]), auxOf(l, s))
 	}
 }
 
@@ -229,14 +288,15 @@ func (x *binner) child(k zkey) int {
 // cmpAt compares the member at position i of l with k, reading the member
 // bytes only when the scores tie.
 func (t *btree) cmpAt(l *bleaf, i int, k zkey) int {
-	s := l.scores[i]
+	o := l.order[i]
+	s := l.ents[o].score
 	switch {
 	case s < k.score:
 		return -1
 	case s > k.score:
 		return 1
 	}
-	return strings.Compare(t.sl.member(l.ids[i]), k.member)
+	return strings.Compare(l.ents[o].member, k.member)
 }
 
 // lowerBound returns the position of the first member of l not below k.
@@ -256,45 +316,46 @@ func (t *btree) lowerBoundIn(l *bleaf, k zkey, lo, hi int) int {
 	return lo
 }
 
-// indexOf returns the position of id, which must be in l. A linear scan of
-// the 332-byte id array runs at the speed of the hardware prefetcher and
-// never touches a member string, where a binary search by key would take
-// about four cache misses on the scores.
-func (l *bleaf) indexOf(id uint32) int {
-	for i, x := range l.ids[:l.n] {
-		if x == id {
-			return i
-		}
-	}
-	panic("skiplist: B+ tree leaf lost a member")
-}
-
 func (t *btree) keyAt(l *bleaf, i int) zkey {
-	return zkey{l.scores[i], t.sl.member(l.ids[i])}
+	o := l.order[i]
+	return zkey{l.ents[o].score, l.ents[o].member}
 }
 
-func (l *bleaf) insertAt(i int, score float64, id uint32) {
+// insertAt puts id with key k at position i, in the first free slot, and
+// returns that slot.
+func (l *bleaf) insertAt(i int, k zkey, id uint32) uint8 {
 	n := int(l.n)
-	copy(l.scores[i+1:n+1], l.scores[i:n])
-	copy(l.ids[i+1:n+1], l.ids[i:n])
-	l.scores[i], l.ids[i] = score, id
+	s := l.order[n]
+	copy(l.order[i+1:n+1], l.order[i:n])
+	l.order[i] = s
+	l.ents[s], l.ids[s] = zent{k.member, k.score}, id
 	l.n++
+	return s
 }
 
+// removeAt removes the member at position i, clearing its string so that
+// the leaf does not keep the member's bytes alive.
 func (l *bleaf) removeAt(i int) {
 	n := int(l.n)
-	copy(l.scores[i:n-1], l.scores[i+1:n])
-	copy(l.ids[i:n-1], l.ids[i+1:n])
+	s := l.order[i]
+	copy(l.order[i:n-1], l.order[i+1:n])
+	l.order[n-1] = s
+	l.ents[s] = zent{}
 	l.n--
 }
 
 // moveTail moves the last c members of a to the front of b.
 func (t *btree) moveTail(a, b *bleaf, c int) {
 	an, bn := int(a.n), int(b.n)
-	copy(b.scores[c:bn+c], b.scores[:bn])
-	copy(b.ids[c:bn+c], b.ids[:bn])
-	copy(b.scores[:c], a.scores[an-c:an])
-	copy(b.ids[:c], a.ids[an-c:an])
+	var free [leafCap]uint8
+	copy(free[:c], b.order[bn:bn+c])
+	copy(b.order[c:bn+c], b.order[:bn])
+	copy(b.order[:c], free[:c])
+	for k := range c {
+		sa, sb := a.order[an-c+k], b.order[k]
+		b.ents[sb], b.ids[sb] = a.ents[sa], a.ids[sa]
+		a.ents[sa] = zent{}
+	}
 	a.n -= int16(c)
 	b.n += int16(c)
 	t.own(b, 0, c)
@@ -303,18 +364,22 @@ func (t *btree) moveTail(a, b *bleaf, c int) {
 // moveHead moves the first c members of b to the end of a.
 func (t *btree) moveHead(a, b *bleaf, c int) {
 	an, bn := int(a.n), int(b.n)
-	copy(a.scores[an:an+c], b.scores[:c])
-	copy(a.ids[an:an+c], b.ids[:c])
-	copy(b.scores[:bn-c], b.scores[c:bn])
-	copy(b.ids[:bn-c], b.ids[c:bn])
+	for k := range c {
+		sa, sb := a.order[an+k], b.order[k]
+		a.ents[sa], a.ids[sa] = b.ents[sb], b.ids[sb]
+		b.ents[sb] = zent{}
+	}
+	var gone [leafCap]uint8
+	copy(gone[:c], b.order[:c])
+	copy(b.order[:bn-c], b.order[c:bn])
+	copy(b.order[bn-c:bn], gone[:c])
 	a.n += int16(c)
 	b.n -= int16(c)
 	t.own(a, an, an+c)
 }
 
-// insert adds id, whose member must be absent.
-func (t *btree) insert(id uint32) {
-	k := t.sl.key(id)
+// insert adds id with key k, whose member must be absent.
+func (t *btree) insert(id uint32, k zkey) {
 	if right, sep := t.insertAt(t.root, k, id); right != nil {
 		old := t.root
 		t.root = &binner{
@@ -336,8 +401,9 @@ func (t *btree) insertAt(x *binner, k zkey, id uint32) (*binner, zkey) {
 			c = t.makeRoom(x, c, k)
 		}
 		l := x.leaves[c]
-		l.insertAt(t.lowerBound(l, k), k.score, id)
-		t.setLeaf(id, l)
+		i := t.lowerBound(l, k)
+		l.insertAt(i, k, id)
+		t.setLeaf(l, i)
 		x.sizes[c]++
 	} else {
 		x.sizes[c]++
@@ -438,8 +504,8 @@ func removeAt[T any](s []T, i int) []T {
 // sizes on the way and then merging or rebalancing any node on the path
 // that became underfull.
 func (t *btree) delete(id uint32, at int) {
-	l := t.leafAtSlot(at)
-	t.deleteAt(l, l.indexOf(id))
+	l, _, pos := t.locate(at)
+	t.deleteAt(l, pos)
 	t.n--
 }
 
@@ -484,11 +550,9 @@ func (t *btree) inside(l *bleaf, k zkey) (int, bool) {
 // room), the member moves there and only the sizes on the two paths to the
 // root change. Otherwise it is deleted and inserted again from the root.
 func (t *btree) rescore(id uint32, at int, v float64) {
-	e := t.sl.ent(id)
-	l := t.leafAtSlot(at)
+	l, slot, pos := t.locate(at)
 	n := int(l.n)
-	pos := l.indexOf(id)
-	k := zkey{v, e.member}
+	k := zkey{v, l.ents[slot].member}
 	// Find the new position by stepping from the old one towards the new
 	// score: a score change usually moves a member a short way, and the
 	// steps read consecutive cache lines of scores where a binary search
@@ -496,58 +560,53 @@ func (t *btree) rescore(id uint32, at int, v float64) {
 	// new score itself are ordered by a binary search over that run only,
 	// as comparing members reads their strings.
 	nb := l.prev
-	if v > l.scores[pos] {
+	if v > l.ents[slot].score {
 		j := pos + 1
-		for j < n && l.scores[j] < v {
+		for j < n && l.score(j) < v {
 			j++
 		}
 		end := j
-		for end < n && l.scores[end] == v {
+		for end < n && l.score(end) == v {
 			end++
 		}
 		j = t.lowerBoundIn(l, k, j, end)
-		if j < n { // l.ids[j] sorts above the new key
-			copy(l.ids[pos:j-1], l.ids[pos+1:j])
-			copy(l.scores[pos:j-1], l.scores[pos+1:j])
-			l.ids[j-1], l.scores[j-1] = id, v
-			e.score = v
+		if j < n { // the member at j sorts above the new key
+			copy(l.order[pos:j-1], l.order[pos+1:j])
+			l.order[j-1] = slot
+			l.ents[slot].score = v
 			return
 		}
 		nb = l.next
 	} else {
 		j := pos
-		for j > 0 && l.scores[j-1] > v {
+		for j > 0 && l.score(j-1) > v {
 			j--
 		}
 		b := j
-		for b > 0 && l.scores[b-1] == v {
+		for b > 0 && l.score(b-1) == v {
 			b--
 		}
 		j = t.lowerBoundIn(l, k, b, j)
-		if j > 0 { // l.ids[j-1] sorts below the new key
-			copy(l.ids[j+1:pos+1], l.ids[j:pos])
-			copy(l.scores[j+1:pos+1], l.scores[j:pos])
-			l.ids[j], l.scores[j] = id, v
-			e.score = v
+		if j > 0 { // the member at j-1 sorts below the new key
+			copy(l.order[j+1:pos+1], l.order[j:pos])
+			l.order[j] = slot
+			l.ents[slot].score = v
 			return
 		}
 	}
 	if nb != nil && nb.n < leafCap {
 		if i, ok := t.inside(nb, k); ok {
 			// Insert first: deleting first could merge l into nb.
-			nb.insertAt(i, v, id)
-			t.d.setAux(at, nb.h)
+			t.d.setAux(at, auxOf(nb, nb.insertAt(i, k, id)))
 			for x, i := nb.parent, int(nb.idx); x != nil; x, i = x.parent, x.idx {
 				x.sizes[i]++
 			}
-			e.score = v
 			t.deleteAt(l, pos)
 			return
 		}
 	}
 	t.delete(id, at)
-	e.score = v
-	t.insert(id)
+	t.insert(id, k)
 }
 
 // rebalance merges children l and l+1 of x, or shares their contents
@@ -661,8 +720,7 @@ func (t *btree) countWhile(f func(zkey) bool) int {
 // leaf plus, at every level up to the root, the sizes of the siblings to
 // the left. O(log n), with no key comparisons.
 func (t *btree) rank(id uint32, at int) int {
-	l := t.leafAtSlot(at)
-	n := l.indexOf(id)
+	l, _, n := t.locate(at)
 	for x, i := l.parent, int(l.idx); x != nil; x, i = x.parent, x.idx {
 		for _, s := range x.sizes[:i] {
 			n += s
@@ -687,30 +745,37 @@ func (t *btree) leafAt(i int) (*bleaf, int) {
 	}
 }
 
-// ascend yields ids from rank i upwards.
-func (t *btree) ascend(i int, yield func(uint32) bool) {
+// entry returns the member and score of id, which is in dictionary slot at.
+func (t *btree) entry(id uint32, at int) Entry {
+	aux := t.d.aux(at)
+	l, s := t.leaf(aux>>slotBits), aux&slotOfMask
+	return Entry{l.ents[s].member, l.ents[s].score}
+}
+
+// ascend yields ids and entries from rank i upwards.
+func (t *btree) ascend(i int, yield func(uint32, Entry) bool) {
 	if i < 0 || i >= t.n {
 		return
 	}
 	l, j := t.leafAt(i)
 	for ; l != nil; l, j = l.next, 0 {
 		for ; j < int(l.n); j++ {
-			if !yield(l.ids[j]) {
+			if !yield(l.id(j), l.entry(j)) {
 				return
 			}
 		}
 	}
 }
 
-// descend yields ids from rank i downwards.
-func (t *btree) descend(i int, yield func(uint32) bool) {
+// descend yields ids and entries from rank i downwards.
+func (t *btree) descend(i int, yield func(uint32, Entry) bool) {
 	if i < 0 || i >= t.n {
 		return
 	}
 	l, j := t.leafAt(i)
 	for l != nil {
 		for ; j >= 0; j-- {
-			if !yield(l.ids[j]) {
+			if !yield(l.id(j), l.entry(j)) {
 				return
 			}
 		}
@@ -735,12 +800,10 @@ func (t *btree) appendEntries(dst []Entry, i, count int, rev bool) []Entry {
 // after places behind it, in ascending order or (rev) descending, and
 // returns the result with id's ascending rank. It starts from id's leaf,
 // which holds the neighbours too unless id sits near one of its ends, so
-// the window costs no descent from the root; and it reads the neighbours'
-// slab entries before climbing for the rank, so that their cache misses
-// (independent of one another) overlap with whatever is still in flight.
+// the window costs no descent from the root; the neighbours' members and
+// scores are in that leaf too.
 func (t *btree) window(dst []Entry, id uint32, at int, before, after int, rev bool) ([]Entry, int) {
-	l := t.leafAtSlot(at)
-	pos := l.indexOf(id)
+	l, _, pos := t.locate(at)
 	var (
 		s     *bleaf
 		sp, k int
@@ -805,14 +868,14 @@ func (t *btree) appendFrom(dst []Entry, l *bleaf, j, count int, rev bool) []Entr
 	for l != nil && count > 0 {
 		if rev {
 			for ; j >= 0 && count > 0; j, count = j-1, count-1 {
-				dst = append(dst, Entry{t.sl.member(l.ids[j]), l.scores[j]})
+				dst = append(dst, l.entry(j))
 			}
 			if l = l.prev; l != nil {
 				j = int(l.n) - 1
 			}
 		} else {
 			for ; j < int(l.n) && count > 0; j, count = j+1, count-1 {
-				dst = append(dst, Entry{t.sl.member(l.ids[j]), l.scores[j]})
+				dst = append(dst, l.entry(j))
 			}
 			l, j = l.next, 0
 		}

@@ -40,34 +40,39 @@
 // redis-server and to SortedSets and compares every reply; set
 // SKIPLIST_DIFF_N to run more (default 6000).
 //
-// A SortedSet stores each member string and its score once, in a slab of
-// fixed-size chunks indexed by a 32-bit id; a linear-probing hash table of
-// ids (8 bytes a slot, at most 3/4 full) maps a member to its id, and an
-// ordered index of ids answers ranks and ranges. That is Redis's dict plus
-// zset, without the second string header and score a map[string]float64
-// beside a (score, member) index would hold.
+// A SortedSet stores each member string and its score once, under a 32-bit
+// id; a linear-probing hash table (8 bytes a slot, at most 3/4 full) maps a
+// member to its id and to where the member is stored, and an ordered index
+// answers ranks and ranges. That is Redis's dict plus zset, without the
+// second string header and score a map[string]float64 beside a (score,
+// member) index would hold.
 //
 // By default the ordered index is a counted B+ tree, what Valkey 8.1 moved
-// its zsets to: leaves hold up to 82 members as parallel arrays of scores
-// and ids (12 bytes a member, no pointers for the garbage collector), linked
-// both ways; inner nodes hold up to 64 children with their subtree sizes.
-// Each member's hash-table slot also names its leaf, and every node knows
-// its parent and its place in it, so ZRANK goes straight to the leaf and
-// climbs to the root adding the sizes of the siblings on the left, with no
-// key comparisons; at a million members its cost is the cache misses of the
-// hash probe and then, at the same time, the slab entry (to confirm the
-// member) and the leaf. A score change that keeps the
+// its zsets to, and the members live in its leaves: a leaf holds up to 71
+// members in fixed slots (string header and score side by side, and the
+// id), a byte array giving the slots in key order, and links both ways;
+// inner nodes hold up to 64 children with their subtree sizes. A member
+// keeps its slot while it stays in its leaf, so its hash-table slot names
+// the leaf and the slot in it, and every node knows its parent and its
+// place in it: ZRANK reads the member (to confirm it) and its score straight
+// from the leaf, finds its position in the order bytes and climbs to the
+// root adding the sizes of the siblings on the left, with no key
+// comparisons. At a million members its cost is the cache misses of the
+// hash probe, the leaf, and the member's bytes. A score change that keeps the
 // member inside its leaf (or moves it into the next or previous leaf) does
-// not search from the root either, and [SortedSet.AppendWindow] (ZRANK and
+// not search from the root either (inside the leaf it only reorders the
+// order bytes), and [SortedSet.AppendWindow] (ZRANK and
 // the members around it, a leaderboard's ±k window, into a caller's slice)
-// reads the window from that same leaf. A full leaf hands a member to a sibling
-// with room before splitting. At a million members
+// reads the window, members and scores, from that same leaf. A full leaf
+// hands a member to a sibling with room before splitting; members that
+// change leaves have their hash-table slots rewritten. At a million members
 // (benchmarks/skiplist, BenchmarkSkiplist_ZMemory) a SortedSet takes about
-// 57 B per member besides the member strings: 24 in the slab (string
-// header, score), 17 in the hash table (id, hash tag and leaf handle), about
-// 16 in the leaves.
-// Options.Index = [SkiplistIndex] keeps the ids in a skiplist [Map] instead,
-// as Redis does: about 110 B per member, and ZRANK, ZINCRBY and the
+// 55 B per member besides the member strings: 17 in the hash table (id,
+// hash tag, leaf handle and slot), the rest in the leaves (about 80% full).
+// The B+ tree can name 2^25 leaves, at least 570 million members.
+// Options.Index = [SkiplistIndex] keeps ids in a skiplist [Map] instead,
+// as Redis does, with members and scores in a slab of fixed-size chunks
+// indexed by id: about 110 B per member, and ZRANK, ZINCRBY and the
 // leaderboard's ±4 window several times slower at that size, because a
 // search follows about log_4 n scattered nodes instead of touching log_64 n
 // contiguous arrays. The B+ tree is the default because it wins on every

@@ -37,10 +37,11 @@ func compareZ(a, b zkey) int {
 // between a SortedSet and a Redis key; the differential test in this package
 // runs thousands of random commands against both and compares every reply.
 //
-// A SortedSet keeps each member string and its score once, in a slab indexed
-// by a 32-bit id, with a hash table from member to id and an ordered index of
-// ids by (score, member): the same two structures Redis uses, without the
-// second copy of every member and score. ZSCORE is O(1), ZADD, ZREM, ZRANK
+// A SortedSet keeps each member string and its score once, under a 32-bit
+// id (in the B+ tree's leaves, or in a slab under the skiplist index), with
+// a hash table from member to id and an ordered index of ids by (score,
+// member): the same two structures Redis uses, without the second copy of
+// every member and score. ZSCORE is O(1), ZADD, ZREM, ZRANK
 // and locating a range are O(log n), and walking a range costs O(1) per
 // element returned.
 //
@@ -53,18 +54,20 @@ type SortedSet struct {
 	version uint64 // counts changes to the index, for iterators
 }
 
-// zindex is the ordered index of members (by slab id, ordered by score then
+// zindex is the ordered index of members (by id, ordered by score then
 // member bytes) under a SortedSet: the B+ tree or the skiplist. Ranks are
-// 0-based. insert, delete and rank read the member's current score from the
-// slab.
+// 0-based. The index also stores each member and its score (the skiplist
+// in the slab, the B+ tree in its leaves): insert records them, entry reads
+// them.
 type zindex interface {
-	// insert adds id, which must be in the dictionary already.
-	insert(id uint32)
+	// insert adds id with key k, which must be in the dictionary already
+	// (with zero index bits).
+	insert(id uint32, k zkey)
 	// delete removes id, which is in dictionary slot at (the other
 	// methods' at is the same).
 	delete(id uint32, at int)
-	// rescore sets id's score in the slab to v, which differs from the
-	// current score, and moves id to its new place.
+	// rescore sets id's score to v, which differs from the current
+	// score, and moves id to its new place.
 	rescore(id uint32, at int, v float64)
 	len() int
 	// rank returns the 0-based rank of id, which must be present.
@@ -72,8 +75,10 @@ type zindex interface {
 	// countWhile returns how many leading keys satisfy f, which is true for
 	// a prefix of the order.
 	countWhile(f func(zkey) bool) int
-	ascend(rank int, yield func(uint32) bool)
-	descend(rank int, yield func(uint32) bool)
+	// entry returns the member and score of id.
+	entry(id uint32, at int) Entry
+	ascend(rank int, yield func(uint32, Entry) bool)
+	descend(rank int, yield func(uint32, Entry) bool)
 	// appendEntries appends up to count entries from rank on, upwards or
 	// (rev) downwards, to dst.
 	appendEntries(dst []Entry, rank, count int, rev bool) []Entry
@@ -96,14 +101,21 @@ type skipIndex struct {
 	sl *slab
 }
 
-func (x skipIndex) key(id uint32) zid       { return zid{x.sl.score(id), id} }
-func (x skipIndex) insert(id uint32)        { x.m.Set(x.key(id), struct{}{}) }
+func (x skipIndex) key(id uint32) zid { return zid{x.sl.score(id), id} }
+func (x skipIndex) insert(id uint32, k zkey) {
+	x.sl.store(id, k.member, k.score)
+	x.m.Set(zid{k.score, id}, struct{}{})
+}
 func (x skipIndex) delete(id uint32, _ int) { x.m.Delete(x.key(id)) }
 func (x skipIndex) len() int                { return x.m.Len() }
+func (x skipIndex) entry(id uint32, _ int) Entry {
+	e := x.sl.ent(id)
+	return Entry{e.member, e.score}
+}
 func (x skipIndex) rescore(id uint32, at int, v float64) {
 	x.delete(id, at)
 	x.sl.setScore(id, v)
-	x.insert(id)
+	x.m.Set(x.key(id), struct{}{})
 }
 func (x skipIndex) rank(id uint32, _ int) int {
 	r, _ := x.m.Rank(x.key(id))
@@ -113,16 +125,16 @@ func (x skipIndex) countWhile(f func(zkey) bool) int {
 	_, r := x.m.firstWhere(func(k zid) bool { return !f(zkey{k.score, x.sl.member(k.id)}) })
 	return r
 }
-func (x skipIndex) ascend(rank int, yield func(uint32) bool) {
+func (x skipIndex) ascend(rank int, yield func(uint32, Entry) bool) {
 	for n := x.m.nodeAt(rank); n != nil; n = n.next[0].next {
-		if !yield(n.key.id) {
+		if !yield(n.key.id, Entry{x.sl.member(n.key.id), n.key.score}) {
 			return
 		}
 	}
 }
-func (x skipIndex) descend(rank int, yield func(uint32) bool) {
+func (x skipIndex) descend(rank int, yield func(uint32, Entry) bool) {
 	for n := x.m.nodeAt(rank); n != nil; n = n.prev {
-		if !yield(n.key.id) {
+		if !yield(n.key.id, Entry{x.sl.member(n.key.id), n.key.score}) {
 			return
 		}
 	}
@@ -159,10 +171,11 @@ func NewSortedSet(opts Options) (*SortedSet, error) {
 	}
 	s := &SortedSet{dict: newDict()}
 	if opts.Index != SkiplistIndex {
-		s.list = newBtree(&s.sl, &s.dict)
+		s.list = newBtree(&s.dict)
 		return s, nil
 	}
 	sl := &s.sl
+	s.dict.sl = sl
 	m, err := New[zid, struct{}](func(a, b zid) int {
 		switch {
 		case a.score < b.score:
@@ -181,14 +194,9 @@ func NewSortedSet(opts Options) (*SortedSet, error) {
 	return s, nil
 }
 
-func (s *SortedSet) entry(id uint32) Entry {
-	k := s.sl.key(id)
-	return Entry{k.member, k.score}
-}
-
 // lookup returns member's id and dictionary slot.
 func (s *SortedSet) lookup(member string) (id uint32, slot int, ok bool) {
-	return s.dict.find(&s.sl, member)
+	return s.dict.find(member)
 }
 
 // AddOptions are the flags of ZADD. The zero value adds or updates
@@ -245,13 +253,13 @@ func (s *SortedSet) add(opts AddOptions, member string, score float64) (added, c
 		if opts.XX {
 			return false, false
 		}
-		id = s.sl.alloc(member, score)
-		s.dict.insert(&s.sl, id)
-		s.list.insert(id)
+		id = s.sl.newID()
+		s.dict.insert(member, id)
+		s.list.insert(id, zkey{score, member})
 		s.version++
 		return true, false
 	}
-	cur := s.sl.score(id)
+	cur := s.list.entry(id, slot).Score
 	if opts.NX || (opts.GT && score <= cur) || (opts.LT && score >= cur) || score == cur {
 		return false, false
 	}
@@ -286,7 +294,7 @@ func (s *SortedSet) AddIncr(opts AddOptions, member string, delta float64) (scor
 	if opts.NX {
 		return 0, false, nil
 	}
-	cur := s.sl.score(id)
+	cur := s.list.entry(id, slot).Score
 	score = cur + delta
 	if math.IsNaN(score) {
 		return 0, false, fmt.Errorf("%w: resulting score of %q", ErrNaN, member)
@@ -313,10 +321,10 @@ func (s *SortedSet) IncrBy(member string, delta float64) (float64, error) {
 func (s *SortedSet) Remove(members ...string) int {
 	n := 0
 	for _, m := range members {
-		if id, slot, ok := s.dict.find(&s.sl, m); ok {
+		if id, slot, ok := s.dict.find(m); ok {
 			s.version++
 			s.list.delete(id, slot)
-			s.dict.removeSlot(&s.sl, slot)
+			s.dict.removeSlot(slot)
 			s.sl.release(id)
 			n++
 		}
@@ -326,11 +334,11 @@ func (s *SortedSet) Remove(members ...string) int {
 
 // Score is ZSCORE: the score of member and whether it is present. O(1).
 func (s *SortedSet) Score(member string) (float64, bool) {
-	id, _, ok := s.lookup(member)
+	id, slot, ok := s.lookup(member)
 	if !ok {
 		return 0, false
 	}
-	return s.sl.score(id), true
+	return s.list.entry(id, slot).Score, true
 }
 
 // MScore is ZMSCORE: the scores of members, with found[i] false (and
@@ -351,7 +359,7 @@ func (s *SortedSet) Rank(member string) (rank int, score float64, ok bool) {
 	if !ok {
 		return 0, 0, false
 	}
-	return s.list.rank(id, slot), s.sl.score(id), true
+	return s.list.rank(id, slot), s.list.entry(id, slot).Score, true
 }
 
 // RevRank is ZREVRANK WITHSCORE: member's 0-based position in descending
@@ -557,15 +565,18 @@ func (s *SortedSet) pop(count int, highest bool) ([]Entry, error) {
 	count = min(count, s.Card())
 	out := make([]Entry, 0, count)
 	for range count {
-		var id uint32
-		take := func(x uint32) bool { id = x; return false }
+		var (
+			id uint32
+			e  Entry
+		)
+		take := func(x uint32, xe Entry) bool { id, e = x, xe; return false }
 		if highest {
 			s.list.descend(s.list.len()-1, take)
 		} else {
 			s.list.ascend(0, take)
 		}
-		out = append(out, s.entry(id))
-		s.drop(id)
+		out = append(out, e)
+		s.drop(id, e.Member)
 	}
 	return out, nil
 }
@@ -575,23 +586,27 @@ func (s *SortedSet) removeRanks(a, b int) int {
 	if a >= b {
 		return 0
 	}
-	victims := make([]uint32, 0, b-a)
-	s.list.ascend(a, func(id uint32) bool {
-		victims = append(victims, id)
+	type victim struct {
+		id     uint32
+		member string
+	}
+	victims := make([]victim, 0, b-a)
+	s.list.ascend(a, func(id uint32, e Entry) bool {
+		victims = append(victims, victim{id, e.Member})
 		return len(victims) < b-a
 	})
-	for _, id := range victims {
-		s.drop(id)
+	for _, v := range victims {
+		s.drop(v.id, v.member)
 	}
 	return len(victims)
 }
 
-// drop removes the member with the given id from all three structures.
-func (s *SortedSet) drop(id uint32) {
+// drop removes member m, with the given id, from all three structures.
+func (s *SortedSet) drop(id uint32, m string) {
 	s.version++
-	slot := s.dict.slotOf(&s.sl, id)
+	slot := s.dict.slotOf(m, id)
 	s.list.delete(id, slot)
-	s.dict.removeSlot(&s.sl, slot)
+	s.dict.removeSlot(slot)
 	s.sl.release(id)
 }
 
@@ -644,8 +659,8 @@ func (s *SortedSet) iterate(rev bool, yield func(Entry) bool) {
 		v := s.version
 		var last Entry
 		stopped := false
-		step := func(id uint32) bool {
-			last = s.entry(id)
+		step := func(_ uint32, e Entry) bool {
+			last = e
 			if !yield(last) {
 				stopped = true
 				return false

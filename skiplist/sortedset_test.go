@@ -179,6 +179,9 @@ func checkIndex(t *testing.T, s *SortedSet) {
 		checkInvariants(t, x.m)
 	case *btree:
 		checkBtree(t, x)
+		if len(s.sl.chunks) != 0 {
+			t.Fatalf("B+ tree set allocated %d slab chunks; its members live in the leaves", len(s.sl.chunks))
+		}
 	}
 	if s.list.len() != s.dict.n || int(s.sl.next)-len(s.sl.free) != s.dict.n {
 		t.Fatalf("index holds %d keys; dictionary %d; slab %d", s.list.len(), s.dict.n, int(s.sl.next)-len(s.sl.free))
@@ -204,8 +207,8 @@ func checkIndex(t *testing.T, s *SortedSet) {
 	}
 }
 
-// leafOf returns the leaf that id's dictionary slot names.
-func (t *btree) leafOf(id uint32) *bleaf { return t.leafAtSlot(t.d.slotOf(t.sl, id)) }
+// leafOf returns the leaf that the dictionary slot of id (member m) names.
+func (t *btree) leafOf(id uint32, m string) *bleaf { return t.leafAtSlot(t.d.slotOf(m, id)) }
 
 // checkBtree verifies sizes, separators, ordering, fill, leaf links, the
 // parent and index of every node, the leaf handles, and that every
@@ -227,9 +230,26 @@ func checkBtree(t *testing.T, bt *btree) {
 			if l.parent != x || int(l.idx) != i {
 				t.Fatalf("leaf child %d of %p has parent %p, index %d", i, x, l.parent, l.idx)
 			}
-			for _, id := range l.ids[:l.n] {
-				if got := bt.leafOf(id); got != l {
-					t.Fatalf("member %q (id %d) is in leaf %p; its dictionary slot says %p", bt.sl.member(id), id, l, got)
+			var seen [leafCap]bool
+			for _, s := range l.order {
+				if int(s) >= leafCap || seen[s] {
+					t.Fatalf("leaf order %v is not a permutation of its slots", l.order)
+				}
+				seen[s] = true
+			}
+			for j := range int(l.n) {
+				id, m := l.id(j), l.member(j)
+				at := bt.d.slotOf(m, id)
+				if got := bt.leafAtSlot(at); got != l {
+					t.Fatalf("member %q (id %d) is in leaf %p; its dictionary slot says %p", m, id, l, got)
+				}
+				if got := bt.d.aux(at) & slotOfMask; got != uint32(l.order[j]) {
+					t.Fatalf("member %q is in slot %d of its leaf; its dictionary slot says %d", m, l.order[j], got)
+				}
+			}
+			for _, s := range l.order[l.n:] {
+				if l.ents[s].member != "" {
+					t.Fatalf("leaf keeps member %q in free slot %d (n = %d)", l.ents[s].member, s, l.n)
 				}
 			}
 		}
@@ -528,10 +548,10 @@ func TestBtreeRescore(t *testing.T) {
 		m := name(r.IntN(n))
 		if r.IntN(4) == 0 { // the first or last member of some leaf
 			id, _, _ := fast.lookup(m)
-			l := fast.list.(*btree).leafOf(id)
-			m = fast.sl.member(l.ids[0])
+			l := fast.list.(*btree).leafOf(id, m)
+			m = l.member(0)
 			if r.IntN(2) == 0 {
-				m = fast.sl.member(l.ids[l.n-1])
+				m = l.member(int(l.n) - 1)
 			}
 		}
 		cur, _ := fast.Score(m)
@@ -562,10 +582,10 @@ func TestBtreeRescore(t *testing.T) {
 		// the direction of the change.
 		id, _, _ := fast.lookup(m)
 		fb := fast.list.(*btree)
-		l := fb.leafOf(id)
+		l := fb.leafOf(id, m)
 		below, above := 0, 0
 		for j := range int(l.n) {
-			if l.ids[j] == id {
+			if l.id(j) == id {
 				continue
 			}
 			if compareZ(fb.keyAt(l, j), zkey{v, m}) < 0 {
@@ -584,19 +604,18 @@ func TestBtreeRescore(t *testing.T) {
 		}
 		if (v > cur && above > 0) || (v < cur && below > 0) {
 			inPlace++
-			if fb.leafOf(id) != l {
+			if fb.leafOf(id, m) != l {
 				t.Fatalf("op %d: %q moved to another leaf though it stays inside its own", op, m)
 			}
 		} else {
 			moved++
-			if nl := fb.leafOf(id); nl != nil && (nl == prev || nl == next) {
+			if nl := fb.leafOf(id, m); nl != nil && (nl == prev || nl == next) {
 				nextDoor++
 			}
 		}
 		rid, rslot, _ := slow.lookup(m)
 		ref.delete(rid, rslot)
-		slow.sl.setScore(rid, v)
-		ref.insert(rid)
+		ref.insert(rid, zkey{v, m})
 		if ref.len() != leaves {
 			t.Fatalf("reference tree size changed")
 		}
@@ -655,7 +674,7 @@ func TestAppendWindow(t *testing.T) {
 			}
 			if bt, ok := s.list.(*btree); ok {
 				for l, _ := bt.leafAt(0); l != nil; l = l.next {
-					picks = append(picks, s.sl.member(l.ids[0]), s.sl.member(l.ids[l.n-1]))
+					picks = append(picks, l.member(0), l.member(int(l.n)-1))
 				}
 			}
 			buf := make([]Entry, 0, 8)

@@ -6,11 +6,13 @@ import (
 )
 
 // The member store of a SortedSet: every member string and its score live
-// once, in a slab of fixed-size chunks indexed by a uint32 id, and the
-// member-to-id dictionary is an open-addressing table of ids (8 bytes a
-// slot with the index's leaf handle) hashed by the member, instead of a map[string]float64 that would
-// hold a second string header and score per member. The ordered index
-// refers to members by id too.
+// once, under a uint32 id, and the member-to-id dictionary is an
+// open-addressing table of ids (8 bytes a slot with the index's 32 bits)
+// hashed by the member, instead of a map[string]float64 that would hold a
+// second string header and score per member. Under the B+ tree index the
+// members and scores live in the tree's leaves and the slab below only hands
+// out ids (it never allocates a chunk); under the skiplist index they live
+// in the slab's chunks, and the skiplist refers to them by id.
 
 // A chunk is 2048 entries, 48 KiB: above 32 KiB the Go allocator gives an
 // object whole 8 KiB pages and no header, so the slab costs exactly 24
@@ -48,41 +50,42 @@ func (s *slab) setScore(id uint32, v float64) {
 	s.ent(id).score = v
 }
 
-// key returns the index key of id.
-func (s *slab) key(id uint32) zkey {
-	e := s.ent(id)
-	return zkey{e.score, e.member}
+// newID hands out an id without storing anything: the B+ tree index keeps
+// members and scores in its leaves and uses the slab for ids only, so it
+// never allocates a chunk.
+func (s *slab) newID() uint32 {
+	if n := len(s.free); n > 0 {
+		id := s.free[n-1]
+		s.free = s.free[:n-1]
+		return id
+	}
+	s.next++
+	return s.next - 1
 }
 
-func (s *slab) alloc(member string, score float64) uint32 {
-	var id uint32
-	if n := len(s.free); n > 0 {
-		id = s.free[n-1]
-		s.free = s.free[:n-1]
-	} else {
-		id = s.next
-		s.next++
-		if int(id>>chunkBits) == len(s.chunks) {
-			s.chunks = append(s.chunks, new(chunk))
-		}
+// store records member and score under id (from newID), allocating chunks
+// as needed.
+func (s *slab) store(id uint32, member string, score float64) {
+	for int(id>>chunkBits) >= len(s.chunks) {
+		s.chunks = append(s.chunks, new(chunk))
 	}
 	*s.ent(id) = zent{member: member, score: score}
-	return id
 }
 
+// release frees id, clearing its entry if it has one.
 func (s *slab) release(id uint32) {
-	*s.ent(id) = zent{}
+	if int(id>>chunkBits) < len(s.chunks) {
+		*s.ent(id) = zent{}
+	}
 	s.free = append(s.free, id)
 }
 
 // dict maps a member to its id: linear probing over 64-bit slots, at most
 // 3/4 full, deletion by backward shift (no tombstones). The high 32 bits
 // of a slot belong to the index: the B+ tree keeps there the handle of the
-// leaf holding the member, so ZRANK, a score change or a window reads the
-// leaf in parallel with the slab entry (two cache misses at once instead
-// of one after the other); at a million members the 4 more bytes a slot
-// cost about as much as the 8-byte leaf pointer the slab entry used to
-// carry. In the low 32 bits, the low shift
+// leaf holding the member and the member's slot in that leaf, so a lookup
+// goes from the dictionary slot straight to the member's string header and
+// score (see dict.member). In the low 32 bits, the low shift
 // bits hold id+1 (0 is empty) and the high bits a tag from the member's
 // hash, so a probe that meets another member's slot almost never has to
 // read that member: at a million members the table has 2^21 slots,
@@ -95,9 +98,29 @@ type dict struct {
 	n     int
 	shift uint
 	seed  maphash.Seed
+	// The members live in the leaves of bt, the B+ tree index, when it is
+	// set, and otherwise in sl (under the skiplist index); see member.
+	bt *btree
+	sl *slab
+}
+
+// member returns the member with the given id, whose slot holds aux in its
+// high half: under the B+ tree the leaf and the slot in it that aux names,
+// under the skiplist the slab entry of id. A branch rather than a function
+// value, so that it inlines into find.
+func (d *dict) member(id, aux uint32) string {
+	if d.bt != nil {
+		return d.bt.leaf(aux >> slotBits).ents[aux&slotOfMask].member
+	}
+	return d.sl.member(id)
 }
 
 func newDict() dict { return dict{seed: maphash.MakeSeed()} }
+
+// memberAt returns the member in the (non-empty) slot value v.
+func (d *dict) memberAt(v uint64) string {
+	return d.member(uint32(v)&d.idMask()-1, uint32(v>>32))
+}
 
 func (d *dict) hash(m string) uint64 { return maphash.String(d.seed, m) }
 
@@ -112,7 +135,7 @@ func (d *dict) tag(h uint64) uint32 {
 func (d *dict) idMask() uint32 { return uint32(uint64(1)<<d.shift - 1) }
 
 // find returns the id of m and its slot.
-func (d *dict) find(sl *slab, m string) (id uint32, slot int, ok bool) {
+func (d *dict) find(m string) (id uint32, slot int, ok bool) {
 	if d.n == 0 {
 		return 0, 0, false
 	}
@@ -123,16 +146,26 @@ func (d *dict) find(sl *slab, m string) (id uint32, slot int, ok bool) {
 		if v == 0 {
 			return 0, 0, false
 		}
-		if v&^idm == tag && sl.member(v&idm-1) == m {
+		if v&^idm != tag {
+			continue
+		}
+		// d.member, written out so that it inlines.
+		var got string
+		if aux := uint32(d.slots[i] >> 32); d.bt != nil {
+			got = d.bt.leaf(aux >> slotBits).ents[aux&slotOfMask].member
+		} else {
+			got = d.sl.member(v&idm - 1)
+		}
+		if got == m {
 			return v&idm - 1, i, true
 		}
 	}
 }
 
-// slotOf returns the slot of id, which must be present: it hashes id's
-// member again and looks for the id, comparing no strings.
-func (d *dict) slotOf(sl *slab, id uint32) int {
-	return d.slotHashed(d.hash(sl.member(id)), id)
+// slotOf returns the slot of id, whose member m must be present: it hashes
+// m and looks for the id, comparing no strings.
+func (d *dict) slotOf(m string, id uint32) int {
+	return d.slotHashed(d.hash(m), id)
 }
 
 // slotHashed is slotOf for a caller that has already hashed id's member
@@ -158,17 +191,18 @@ func (d *dict) setAux(i int, v uint32) {
 	d.slots[i] = uint64(v)<<32 | uint64(uint32(d.slots[i]))
 }
 
-// insert adds id, whose member must be absent, with zero index bits.
-func (d *dict) insert(sl *slab, id uint32) {
+// insert adds id for member m, which must be absent, with zero index bits.
+func (d *dict) insert(m string, id uint32) {
 	if (d.n+1)*4 > len(d.slots)*3 {
-		d.grow(sl)
+		d.grow()
 	}
-	d.place(sl, id, 0)
+	d.place(d.hash(m), id, 0)
 	d.n++
 }
 
-func (d *dict) place(sl *slab, id, aux uint32) {
-	h := d.hash(sl.member(id))
+// place puts id, whose member hashes to h, in the first free slot of its
+// probe run.
+func (d *dict) place(h uint64, id, aux uint32) {
 	mask := len(d.slots) - 1
 	i := int(h) & mask
 	for d.slots[i] != 0 {
@@ -177,22 +211,23 @@ func (d *dict) place(sl *slab, id, aux uint32) {
 	d.slots[i] = uint64(aux)<<32 | uint64(id+1|d.tag(h))
 }
 
-func (d *dict) grow(sl *slab) {
+func (d *dict) grow() {
 	old, oldMask := d.slots, d.idMask()
 	d.slots = make([]uint64, max(8, 2*len(old)))
 	d.shift = min(uint(bits.Len(uint(len(d.slots)))), 32)
 	for _, v := range old {
 		if v != 0 {
-			d.place(sl, uint32(v)&oldMask-1, uint32(v>>32))
+			id, aux := uint32(v)&oldMask-1, uint32(v>>32)
+			d.place(d.hash(d.member(id, aux)), id, aux)
 		}
 	}
 }
 
 // removeSlot empties slot i and shifts the rest of its probe run back.
-func (d *dict) removeSlot(sl *slab, i int) {
-	mask, idm := len(d.slots)-1, d.idMask()
+func (d *dict) removeSlot(i int) {
+	mask := len(d.slots) - 1
 	for j := (i + 1) & mask; d.slots[j] != 0; j = (j + 1) & mask {
-		h := int(d.hash(sl.member(uint32(d.slots[j])&idm-1))) & mask
+		h := int(d.hash(d.memberAt(d.slots[j]))) & mask
 		// Move slots[j] into the hole at i unless its home lies
 		// cyclically in (i, j].
 		if (j > i && (h <= i || h > j)) || (j < i && h <= i && h > j) {
