@@ -485,9 +485,11 @@ func BenchmarkSkiplist_ZMemory(b *testing.B) {
 // BenchmarkSkiplist_CacheMiss is the yardstick for the sorted-set rows on a
 // shared machine: one dependent load from a random place in 64 MiB, so
 // cpu-ns/op is what one cache miss (and TLB miss) costs in this run. At a
-// million members ZRANK is about five of them in a row (the benchmark's
-// member name, its bytes, the hash slot, the slab entry, the leaf), so
-// quote the sorted-set rows as multiples of this one as well as in ns.
+// million members ZRANK on the B+ tree is about five of them in a row (the
+// benchmark's member name, its bytes, the hash slot, the member's slot in
+// its leaf, the stored member's bytes; ZRevRankRequest skips the first
+// two), so quote the sorted-set rows as multiples of this one as well as
+// in ns.
 func BenchmarkSkiplist_CacheMiss(b *testing.B) {
 	b.Run("impl=pointer-chase-64MiB", func(b *testing.B) {
 		const lines = 64 << 20 / 64
