@@ -323,6 +323,56 @@ func checkBtree(t *testing.T, bt *btree) {
 
 // TestLeafSpot checks that leaf handles map one to one onto the chunk
 // slots, chunk sizes doubling from 1 to 64.
+// TestLeafSlots drives one leaf's insertAt and removeAt at random positions
+// against a slice of entries in key order: the leaf's members in order must
+// match the slice, a member must keep its slot while other members come
+// and go, order must stay a permutation of the slots, and a freed slot
+// must hold no string. Mutating insertAt or removeAt to shift the wrong
+// range, reuse a used slot or leave a string behind fails it.
+func TestLeafSlots(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	var l bleaf
+	l.resetOrder()
+	type want struct {
+		e    Entry
+		id   uint32
+		slot uint8
+	}
+	var model []want
+	for op := range 5000 {
+		if n := len(model); n < leafCap && (n == 0 || r.IntN(2) == 0) {
+			i := r.IntN(n + 1)
+			w := want{e: Entry{"m" + strconv.Itoa(op), float64(op)}, id: uint32(op)}
+			w.slot = l.insertAt(i, zkey{w.e.Score, w.e.Member}, w.id)
+			model = slices.Insert(model, i, w)
+		} else {
+			i := r.IntN(n)
+			l.removeAt(i)
+			model = slices.Delete(model, i, i+1)
+		}
+		if int(l.n) != len(model) {
+			t.Fatalf("op %d: leaf holds %d, model %d", op, l.n, len(model))
+		}
+		var seen [leafCap]bool
+		for _, s := range l.order {
+			if int(s) >= leafCap || seen[s] {
+				t.Fatalf("op %d: order %v is not a permutation", op, l.order)
+			}
+			seen[s] = true
+		}
+		for k, w := range model {
+			if l.order[k] != w.slot || l.entry(k) != w.e || l.id(k) != w.id {
+				t.Fatalf("op %d: position %d holds slot %d %v id %d; want slot %d %v id %d", op, k, l.order[k], l.entry(k), l.id(k), w.slot, w.e, w.id)
+			}
+		}
+		for _, s := range l.order[l.n:] {
+			if l.ents[s] != (zent{}) {
+				t.Fatalf("op %d: free slot %d holds %v", op, s, l.ents[s])
+			}
+		}
+	}
+}
+
 func TestLeafSpot(t *testing.T) {
 	k, off := 0, 0
 	for h := range uint32(100_000) {
