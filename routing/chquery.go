@@ -2,7 +2,7 @@ package routing
 
 // CHQuery answers shortest-path queries and distance tables on a
 // [Hierarchy] with bidirectional upward Dijkstra and stall-on-demand. It
-// holds O(NumNodes) reusable buffers (24 bytes a node), so queries do not
+// holds O(NumNodes) reusable buffers (32 bytes a node), so queries do not
 // allocate once warm; a query touches only the few hundred nodes of its
 // two search spaces.
 //
@@ -10,12 +10,10 @@ package routing
 // CHQueries can share one Hierarchy.
 type CHQuery struct {
 	h *Hierarchy
-	// dist holds the tentative distances of each node (by rank) in both
-	// directions, unreached unless touched (listed in touched) by the
-	// current search; reset restores just those. 16 bytes a node, four to
-	// a cache line, and no generation stamps to test in the hot loops.
-	dist    [][2]int64
-	parent  [][2]int32 // search-tree parents (ranks), -1 at the roots; valid where dist is
+	// st holds each node's search state (by rank); reset restores just
+	// the nodes listed in touched, so the hot loops test no generation
+	// stamps.
+	st      []chNode
 	touched []uint32
 	heaps   [2]chHeap
 	path    []int
@@ -31,18 +29,33 @@ type CHQuery struct {
 	bcur    uint32
 }
 
-// Search directions, indexes of CHQuery.dist and CHQuery.parent.
+// chNode is the state of one node (by rank) in both search directions:
+// tentative distances, unreached unless the node is touched (listed in
+// CHQuery.touched) by the current search, search-tree parents (ranks, -1
+// at the roots), valid where dist is, and heap slots. Relaxing an arc
+// reads and writes all three, so they share a cache line: 32 bytes, two to
+// a line, never straddling one.
+type chNode struct {
+	dist   [2]int64
+	parent [2]int32
+	pos    [2]int32 // heap slots, valid while the node is queued
+}
+
+// Search directions, indexes of chNode.dist and chNode.parent.
 const (
 	fwd = 0 // upward from the source over upward arcs
 	bwd = 1 // upward from the target over downward arcs, reversed
 )
 
-// chHeap is a 4-ary min-heap of (distance, rank) entries without
-// decrease-key: an improved node is pushed again and the stale entry is
-// skipped when popped. CH searches rarely improve a queued node, and this
-// keeps the per-node state free of heap positions.
+// chHeap is a 4-ary min-heap of (distance, rank) entries with
+// decrease-key: each queued node's slot is kept in its chNode (pos[dir]),
+// in the cache line its distance is read from anyway. Without it an
+// improved node was pushed again and its stale entry popped later, which
+// cost a full pop: on Luxembourg about 29 of the ~130 pops of a query.
 type chHeap struct {
 	items []chItem
+	st    []chNode
+	dir   int
 }
 
 type chItem struct {
@@ -50,23 +63,35 @@ type chItem struct {
 	node uint32
 }
 
+// push queues v, which is not in the heap, with key k.
 func (hp *chHeap) push(v uint32, k int64) {
-	items := append(hp.items, chItem{})
-	i := len(items) - 1
+	hp.items = append(hp.items, chItem{})
+	hp.up(len(hp.items)-1, v, k)
+}
+
+// decrease lowers the key of v, which is in the heap, to k.
+func (hp *chHeap) decrease(v uint32, k int64) {
+	hp.up(int(hp.st[v].pos[hp.dir&1]), v, k)
+}
+
+// up places v with key k at slot i or above it.
+func (hp *chHeap) up(i int, v uint32, k int64) {
+	items, st, dir := hp.items, hp.st, hp.dir&1
 	for i > 0 {
 		p := (i - 1) / 4
 		if items[p].key <= k {
 			break
 		}
 		items[i] = items[p]
+		st[items[i].node].pos[dir] = int32(i)
 		i = p
 	}
 	items[i] = chItem{k, v}
-	hp.items = items
+	st[v].pos[dir] = int32(i)
 }
 
 func (hp *chHeap) pop() chItem {
-	items := hp.items
+	items, st, dir := hp.items, hp.st, hp.dir&1
 	top := items[0]
 	n := len(items) - 1
 	last := items[n]
@@ -108,9 +133,11 @@ func (hp *chHeap) pop() chItem {
 				break
 			}
 			items[i] = items[m]
+			st[items[i].node].pos[dir] = int32(i)
 			i = m
 		}
 		items[i] = last
+		st[last.node].pos[dir] = int32(i)
 	}
 	hp.items = items
 	return top
@@ -128,9 +155,10 @@ const downArc = 1 << 31
 
 // NewQuery returns a query object for h.
 func (h *Hierarchy) NewQuery() *CHQuery {
-	q := &CHQuery{h: h, dist: make([][2]int64, h.n), parent: make([][2]int32, h.n)}
-	for i := range q.dist {
-		q.dist[i] = [2]int64{unreached, unreached}
+	q := &CHQuery{h: h, st: make([]chNode, h.n)}
+	q.heaps = [2]chHeap{{st: q.st, dir: fwd}, {st: q.st, dir: bwd}}
+	for i := range q.st {
+		q.st[i].dist = [2]int64{unreached, unreached}
 	}
 	return q
 }
@@ -142,7 +170,7 @@ func (q *CHQuery) Hierarchy() *Hierarchy { return q.h }
 // unreached again.
 func (q *CHQuery) reset() {
 	for _, v := range q.touched {
-		q.dist[v] = [2]int64{unreached, unreached}
+		q.st[v].dist = [2]int64{unreached, unreached}
 	}
 	q.touched = q.touched[:0]
 	q.heaps[fwd].items = q.heaps[fwd].items[:0]
@@ -158,32 +186,25 @@ const unreached = int64(1) << 62
 // start makes r a root of the search in direction dir.
 func (q *CHQuery) start(dir int, r uint32) {
 	dir &= 1
-	d := &q.dist[r]
-	if d[0] == unreached && d[1] == unreached {
+	s := &q.st[r]
+	if s.dist[0] == unreached && s.dist[1] == unreached {
 		q.touched = append(q.touched, r)
 	}
-	d[dir] = 0
-	q.parent[r][dir] = -1
+	s.dist[dir] = 0
+	s.parent[dir] = -1
 	q.heaps[dir].push(r, 0)
 }
 
-// next pops the smallest live entry of dir's heap, skipping stale ones,
-// and returns its node and distance; ok is false when the heap is empty or
-// its smallest key is at least bound (stale keys exceed their node's
-// distance, so no live entry is smaller either).
+// next pops the smallest entry of dir's heap and returns its node and
+// distance; ok is false when the heap is empty or its smallest key is at
+// least bound.
 func (q *CHQuery) next(dir int, bound int64) (v uint32, d int64, ok bool) {
-	dir &= 1
-	hp := &q.heaps[dir]
-	for len(hp.items) > 0 {
-		if hp.items[0].key >= bound {
-			return 0, 0, false
-		}
-		top := hp.pop()
-		if q.dist[top.node][dir] == top.key {
-			return top.node, top.key, true
-		}
+	hp := &q.heaps[dir&1]
+	if len(hp.items) == 0 || hp.items[0].key >= bound {
+		return 0, 0, false
 	}
-	return 0, 0, false
+	top := hp.pop()
+	return top.node, top.key, true
 }
 
 // Route returns the shortest path from src to dst (original node IDs, with
@@ -243,7 +264,7 @@ func (q *CHQuery) search(src, dst int) (best int64, meet uint32, settled int, er
 		settled++
 		// If the other side has not reached u, its distance is unreached
 		// and the sum too large to count.
-		if t := du + q.dist[u][d^1]; t < best {
+		if t := du + q.st[u].dist[d^1]; t < best {
 			best, meet = t, u
 		}
 		q.settle(d, u, du, best)
@@ -266,7 +287,7 @@ func (q *CHQuery) search(src, dst int) (best int64, meet uint32, settled int, er
 // stalled.
 func (q *CHQuery) settle(dir int, u uint32, du, bound int64) bool {
 	dir &= 1
-	h, dist := q.h, q.dist
+	h, st := q.h, q.st
 	off := h.qFirst[2*u : 2*u+3 : 2*u+3]
 	arcs := h.qArcs[off[0]:off[2]]
 	mid := off[1] - off[0]
@@ -278,7 +299,7 @@ func (q *CHQuery) settle(dir int, u uint32, du, bound int64) bool {
 		if int64(a.w) >= du { // distances are not negative: no lighter path
 			break
 		}
-		if dist[a.head][dir]+int64(a.w) < du {
+		if st[a.head].dist[dir]+int64(a.w) < du {
 			return true
 		}
 	}
@@ -287,13 +308,19 @@ func (q *CHQuery) settle(dir int, u uint32, du, bound int64) bool {
 		if nd >= bound {
 			break
 		}
-		d := &dist[a.head]
-		if nd < d[dir] {
-			if d[dir^1] == unreached && d[dir] == unreached {
+		s := &st[a.head]
+		if old := s.dist[dir]; nd < old {
+			s.dist[dir] = nd
+			s.parent[dir] = int32(u)
+			// A reached node is still queued: settled ones have their
+			// final distance, which nd cannot improve.
+			if old != unreached {
+				q.heaps[dir].decrease(a.head, nd)
+				continue
+			}
+			if s.dist[dir^1] == unreached {
 				q.touched = append(q.touched, a.head)
 			}
-			d[dir] = nd
-			q.parent[a.head][dir] = int32(u)
 			q.heaps[dir].push(a.head, nd)
 		}
 	}
@@ -332,13 +359,13 @@ func (q *CHQuery) unpack(meet uint32) {
 	// at parent) from meet to the target.
 	tree := q.tree[:0]
 	v := meet
-	for p := q.parent[v][fwd]; p >= 0; p = q.parent[v][fwd] {
+	for p := q.st[v].parent[fwd]; p >= 0; p = q.st[v].parent[fwd] {
 		tree = append(tree, h.arcTo(fwd, uint32(p), v))
 		v = uint32(p)
 	}
 	src, nf := v, len(tree)
-	for v := meet; q.parent[v][bwd] >= 0; {
-		p := uint32(q.parent[v][bwd])
+	for v := meet; q.st[v].parent[bwd] >= 0; {
+		p := uint32(q.st[v].parent[bwd])
 		tree = append(tree, h.arcTo(bwd, p, v))
 		v = p
 	}

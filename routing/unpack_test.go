@@ -151,31 +151,59 @@ func TestAndorraExpansionsMatchChildWalk(t *testing.T) {
 	t.Logf("Andorra: %d shortcuts cached, %d longer than %d nodes", cached, long, maxExpanded)
 }
 
-// TestCHHeapOrder checks the query heap against a sorted model: random
-// pushes and pops interleaved, every pop the smallest key left.
+// TestCHHeapOrder checks the query heap against a model: random pushes,
+// decrease-keys and pops interleaved, every pop the smallest key left, and
+// every queued node's slot recorded where decrease looks for it.
 func TestCHHeapOrder(t *testing.T) {
 	rng := newRand(3)
-	var hp chHeap
-	var model []int64
-	for step := range 6000 {
-		if len(model) == 0 || rng.IntN(3) > 0 {
-			k := int64(rng.IntN(1000))
-			if rng.IntN(5) == 0 { // the extremes of the key range pop uses
-				k = unreached - k
+	const n = 6000
+	st := make([]chNode, n)
+	for dir := range 2 {
+		hp := chHeap{st: st, dir: dir}
+		model := map[uint32]int64{} // queued node -> key
+		var queued []uint32
+		pops, decreases := 0, 0
+		for step := range uint32(n) {
+			switch op := rng.IntN(6); {
+			case len(model) == 0 || op < 3:
+				k := int64(rng.IntN(1000))
+				if rng.IntN(5) == 0 { // the extremes of the key range pop uses
+					k = unreached - k
+				}
+				hp.push(step, k)
+				model[step] = k
+				queued = append(queued, step)
+			case op < 4:
+				v := queued[rng.IntN(len(queued))]
+				k, ok := model[v]
+				if !ok || k == 0 {
+					continue
+				}
+				k -= int64(rng.IntN(int(min(k, 500)))) + 1
+				hp.decrease(v, k)
+				model[v] = k
+				decreases++
+			default:
+				want := unreached + 1
+				for _, k := range model {
+					want = min(want, k)
+				}
+				got := hp.pop()
+				if got.key != want || model[got.node] != got.key {
+					t.Fatalf("dir %d step %d: popped node %d key %d; want key %d (node's key %d)", dir, step, got.node, got.key, want, model[got.node])
+				}
+				delete(model, got.node)
+				pops++
 			}
-			hp.push(uint32(step), k)
-			model = append(model, k)
-			continue
+			for i, it := range hp.items {
+				if int(st[it.node].pos[dir]) != i {
+					t.Fatalf("dir %d step %d: node %d at slot %d records slot %d", dir, step, it.node, i, st[it.node].pos[dir])
+				}
+			}
 		}
-		slices.Sort(model)
-		got := hp.pop()
-		if got.key != model[0] {
-			t.Fatalf("step %d: popped key %d; want %d", step, got.key, model[0])
+		if len(hp.items) != len(model) || pops == 0 || decreases == 0 {
+			t.Fatalf("dir %d: heap holds %d entries, want %d; %d pops, %d decreases", dir, len(hp.items), len(model), pops, decreases)
 		}
-		model = model[1:]
-	}
-	if len(hp.items) != len(model) {
-		t.Fatalf("heap holds %d entries; want %d", len(hp.items), len(model))
 	}
 }
 
