@@ -1,7 +1,9 @@
 package routing
 
 import (
+	"bytes"
 	"math/rand/v2"
+	"testing"
 
 	"github.com/paulmach/osm"
 )
@@ -14,4 +16,19 @@ func tagsOf(m map[string]string) osm.Tags {
 		ts = append(ts, osm.Tag{Key: k, Value: v})
 	}
 	return ts
+}
+
+// reloaded writes h in the file format and reads it back, failing the test
+// on any error.
+func reloaded(t testing.TB, h *Hierarchy) *Hierarchy {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := h.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	h2, err := ReadHierarchy(&buf)
+	if err != nil {
+		t.Fatalf("reading back: %v", err)
+	}
+	return h2
 }

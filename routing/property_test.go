@@ -1,7 +1,6 @@
 package routing
 
 import (
-	"bytes"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -105,14 +104,7 @@ func TestAlgorithmsMatchBellmanFord(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Round-trip the hierarchy through its file format every time.
-		var buf bytes.Buffer
-		if _, err := h.WriteTo(&buf); err != nil {
-			t.Fatal(err)
-		}
-		h2, err := ReadHierarchy(&buf)
-		if err != nil {
-			t.Fatalf("round %d: reading back: %v", round, err)
-		}
+		h2 := reloaded(t, h)
 		lm, err := NewLandmarks(g, LandmarkOptions{Count: 1 + rng.IntN(min(n, 4)), Selection: LandmarkSelection(round % 2), Seed: uint64(round)})
 		if err != nil {
 			t.Fatal(err)

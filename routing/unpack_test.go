@@ -1,7 +1,6 @@
 package routing
 
 import (
-	"bytes"
 	"slices"
 	"testing"
 )
@@ -119,14 +118,7 @@ func TestExpansionsMatchChildWalk(t *testing.T) {
 		}
 	}
 	// A loaded hierarchy derives the same caches.
-	var buf bytes.Buffer
-	if _, err := h.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	h2, err := ReadHierarchy(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h2 := reloaded(t, h)
 	if !slices.Equal(h.fExp, h2.fExp) || !slices.Equal(h.bExp, h2.bExp) ||
 		!slices.Equal(h.fExpFirst, h2.fExpFirst) || !slices.Equal(h.bExpFirst, h2.bExpFirst) {
 		t.Fatal("loaded hierarchy has different unpacking caches")
@@ -309,14 +301,7 @@ func TestQueryArcsSortedByWeight(t *testing.T) {
 				}
 			}
 		}
-		var buf bytes.Buffer
-		if _, err := h.WriteTo(&buf); err != nil {
-			t.Fatal(err)
-		}
-		h2, err := ReadHierarchy(&buf)
-		if err != nil {
-			t.Fatal(err)
-		}
+		h2 := reloaded(t, h)
 		if !slices.Equal(h.qArcs, h2.qArcs) || !slices.Equal(h.qRec, h2.qRec) {
 			t.Fatalf("seed %d: reloaded hierarchy has a different query layout", seed)
 		}
