@@ -63,7 +63,8 @@ type chItem struct {
 	node uint32
 }
 
-// push queues v, which is not in the heap, with key k.
+// push queues v, which is not in the heap, with key k. settle does the
+// same (and what decrease does) by calling up itself, which inlines there.
 func (hp *chHeap) push(v uint32, k int64) {
 	hp.items = append(hp.items, chItem{})
 	hp.up(len(hp.items)-1, v, k)
@@ -314,14 +315,18 @@ func (q *CHQuery) settle(dir int, u uint32, du, bound int64) bool {
 			s.parent[dir] = int32(u)
 			// A reached node is still queued: settled ones have their
 			// final distance, which nd cannot improve.
+			// up, not push or decrease, so that the sift inlines here: a
+			// call per improved node spilled this loop's registers.
+			hp := &q.heaps[dir]
 			if old != unreached {
-				q.heaps[dir].decrease(a.head, nd)
+				hp.up(int(s.pos[dir]), a.head, nd)
 				continue
 			}
 			if s.dist[dir^1] == unreached {
 				q.touched = append(q.touched, a.head)
 			}
-			q.heaps[dir].push(a.head, nd)
+			hp.items = append(hp.items, chItem{})
+			hp.up(len(hp.items)-1, a.head, nd)
 		}
 	}
 	return false
