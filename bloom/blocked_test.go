@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"testing"
@@ -15,12 +16,13 @@ import (
 )
 
 // blockedContainsRef is the plain definition of a blocked lookup, one
-// probe at a time. In the word layout probe j is 6 bits of mix.Murmur64 of
-// the hash, remixed after each ten, naming a bit of the little-endian
-// 64-bit word j mod 8; in the layout of older encodings it is 9 bits, any
-// bit of the block, remixed after each seven.
+// probe at a time. In the word layout probe j is 6 bits of the hash times
+// wordMul, remixed with mix.Murmur64 after each ten, naming a bit of the
+// little-endian 64-bit word j mod 8; in the layout of older encodings it
+// is 9 bits of mix.Murmur64 of the hash, any bit of the block, remixed
+// after each seven.
 func blockedContainsRef(b *Blocked, h uint64) bool {
-	blk, x := b.probe(h)
+	blk, x := b.block(h), b.probeBits(h)
 	width, per := uint64(6), uint32(10)
 	if b.layout == layoutProbes {
 		width, per = 9, 7
@@ -84,6 +86,37 @@ func TestBlockedContainsMatchesRef(t *testing.T) {
 				t.Errorf("layout %d k=%d: random hashes positive %v, negative %v; want some of each", layout, k, sawPos, sawNeg)
 			}
 		}
+	}
+}
+
+// TestBlockedProbesIndependentOfBlockBits checks the word layout's probe
+// bits where a huge filter would leave the fewest free: in a filter of
+// 2^30 blocks, the keys of one block share the top 30 bits of their hash.
+// Blocks of 51 such keys (a 10-bit-per-key load) must answer random hashes
+// of the same block with the false-positive rate of independent probes,
+// (1 - (63/64)^51)^8 = 0.86%.
+func TestBlockedProbesIndependentOfBlockBits(t *testing.T) {
+	const load, queries, blocks = 51, 2000, 400
+	rng := rand.New(rand.NewPCG(21, 22))
+	b, _ := NewBlockedSized(1, 8)
+	pos := 0
+	for range blocks {
+		b.Reset()
+		top := rng.Uint64() &^ (1<<34 - 1)
+		for range load {
+			b.AddHash(top | rng.Uint64()&(1<<34-1))
+		}
+		for range queries {
+			if b.ContainsHash(top | rng.Uint64()&(1<<34-1)) {
+				pos++
+			}
+		}
+	}
+	got := float64(pos) / (blocks * queries)
+	want := math.Pow(1-math.Pow(63.0/64, load), 8)
+	t.Logf("FPR %.5f with the top 30 bits fixed; independent probes give %.5f", got, want)
+	if got > want*1.15 || got < want*0.85 {
+		t.Errorf("FPR %.5f; want within 15%% of %.5f", got, want)
 	}
 }
 
