@@ -134,7 +134,7 @@ func (s *Summary) add(kh, delta uint64) {
 // Insert records a key that was absent with value hash valueHash. O(Depth).
 func (s *Summary) Insert(key string, valueHash uint64) {
 	kh := HashKey(key)
-	s.add(kh, mix(kh, valueHash))
+	s.add(kh, entryHash(kh, valueHash))
 	s.n++
 }
 
@@ -142,7 +142,7 @@ func (s *Summary) Insert(key string, valueHash uint64) {
 // O(Depth).
 func (s *Summary) Remove(key string, valueHash uint64) {
 	kh := HashKey(key)
-	s.add(kh, -mix(kh, valueHash))
+	s.add(kh, -entryHash(kh, valueHash))
 	s.n--
 }
 
@@ -154,7 +154,7 @@ func (s *Summary) Update(key string, oldValueHash, newValueHash uint64) {
 		return
 	}
 	kh := HashKey(key)
-	s.add(kh, mix(kh, newValueHash)-mix(kh, oldValueHash))
+	s.add(kh, entryHash(kh, newValueHash)-entryHash(kh, oldValueHash))
 }
 
 // Reset empties s, keeping its options and source, so it can be rebuilt
@@ -190,7 +190,7 @@ func (s *Summary) localEntries(ctx context.Context, buckets []int) ([]Entry, []u
 			return nil, nil, fmt.Errorf("%w: key %q listed twice", ErrBadSource, e.Key)
 		}
 		seen[e.Key] = struct{}{}
-		sums[i] += mix(kh, e.ValueHash)
+		sums[i] += entryHash(kh, e.ValueHash)
 	}
 	return es, sums, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cespare/xxhash/v2"
+	"github.com/sysdesign-go/sysdesign/internal/mix"
 )
 
 // Defaults and limits of [Options].
@@ -233,21 +234,12 @@ func bucketRange(b, leaves int) (lo, hi uint64, ok bool) {
 	return lo, start(b+1) - 1, true
 }
 
-// mix combines a key hash and a value hash into the per-entry hash that is
-// summed into the bucket (a splitmix64 finalizer over both, so sums of
-// different entry sets do not cancel by accident).
-func mix(kh, vh uint64) uint64 {
-	x := kh ^ fmix(vh+0x9e3779b97f4a7c15)
-	return fmix(x)
-}
-
-func fmix(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
+// entryHash combines a key hash and a value hash into the per-entry hash
+// that is summed into the bucket (the splitmix64 finalizer over both, so
+// sums of different entry sets do not cancel by accident).
+func entryHash(kh, vh uint64) uint64 {
+	x := kh ^ mix.SplitMix64(vh+0x9e3779b97f4a7c15)
+	return mix.SplitMix64(x)
 }
 
 // locate returns kh's bucket and the position of (kh, key) in it (where it
@@ -302,13 +294,13 @@ func (t *Tree) Put(key string, valueHash uint64) {
 		if s.vh == valueHash {
 			return
 		}
-		t.addPath(b, mix(kh, valueHash)-mix(kh, s.vh))
+		t.addPath(b, entryHash(kh, valueHash)-entryHash(kh, s.vh))
 		s.vh = valueHash
 		return
 	}
 	t.buckets[b].slots = slices.Insert(t.buckets[b].slots, i, slot{kh: kh, vh: valueHash, key: key})
 	t.n++
-	t.addPath(b, mix(kh, valueHash))
+	t.addPath(b, entryHash(kh, valueHash))
 }
 
 // PutValue is shorthand for t.Put(key, HashValue(value)).
@@ -324,7 +316,7 @@ func (t *Tree) Delete(key string) bool {
 	vh := t.buckets[b].slots[i].vh
 	t.buckets[b].slots = slices.Delete(t.buckets[b].slots, i, i+1)
 	t.n--
-	t.addPath(b, -mix(kh, vh))
+	t.addPath(b, -entryHash(kh, vh))
 	return true
 }
 

@@ -72,7 +72,7 @@ func checkInvariants(t *testing.T, tr *Tree) {
 			if i > 0 && cmpSlot(bucket[i-1], s) >= 0 {
 				t.Fatalf("bucket %d not sorted at %d", b, i)
 			}
-			sum += mix(s.kh, s.vh)
+			sum += entryHash(s.kh, s.vh)
 		}
 		n += len(bucket)
 		if bk.hash != sum {

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"math/bits"
+
+	"github.com/sysdesign-go/sysdesign/internal/mix"
 )
 
 // DefaultMaxLevel is the number of levels a [Map] uses when
@@ -164,11 +166,7 @@ func (m *Map[K, V]) Len() int { return m.length }
 // splitmix64 stream.
 func (m *Map[K, V]) randomLevel() int {
 	m.rng += 0x9e3779b97f4a7c15
-	z := m.rng
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	z ^= z >> 31
-	l := bits.TrailingZeros64(z)/2 + 1
+	l := bits.TrailingZeros64(mix.SplitMix64(m.rng))/2 + 1
 	if l > m.maxLevel {
 		l = m.maxLevel
 	}

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/sysdesign-go/sysdesign/internal/mix"
 )
 
 var (
@@ -336,11 +338,7 @@ func (g *Generator) firstSeq(tick int64) uint64 {
 		return 0
 	}
 	// splitmix64 of seed and tick: deterministic per tick, no shared state.
-	z := g.seed ^ uint64(tick)*0x9e3779b97f4a7c15
-	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-	z = (z ^ z>>27) * 0x94d049bb133111eb
-	z ^= z >> 31
-	return z & (g.seqMask >> 1)
+	return mix.SplitMix64(g.seed^uint64(tick)*0x9e3779b97f4a7c15) & (g.seqMask >> 1)
 }
 
 // reserve stores a new high-water mark one window past tick, before any ID

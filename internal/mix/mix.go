@@ -1,4 +1,4 @@
-// Package mix holds the bit mixer shared by the hashing packages, so that
+// Package mix holds the bit mixers shared by the hashing packages, so that
 // each does not carry its own copy.
 package mix
 
@@ -12,5 +12,19 @@ func Murmur64(x uint64) uint64 {
 	x ^= x >> 33
 	x *= 0xc4ceb9fe1a85ec53
 	x ^= x >> 33
+	return x
+}
+
+// SplitMix64 is the output function of the splitmix64 generator (Steele,
+// Lea and Flood 2014; the constants of Vigna's variant): a bijection with
+// good avalanche. merkle mixes entry hashes with it (its summaries, which
+// peers compare, depend on the exact values), snowflake derives its random
+// starting sequence, and skiplist draws tower heights.
+func SplitMix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
 	return x
 }
