@@ -136,18 +136,26 @@ func (b *Blocked) AddHash(h uint64) {
 		return
 	}
 	for j := range b.k {
-		if i := j % wordProbes; i == 0 && j > 0 {
+		if j > 0 && j%wordProbes == 0 {
 			x = mix.Murmur64(x + probeInc)
 		}
-		p := x >> (6 * (j % wordProbes)) & 63
-		// Bit p of little-endian word j mod 8 is bit p&7 of its byte p>>3.
-		blk[8*(j%8)+uint32(p>>3)] |= 1 << (p & 7)
+		i, bit := wordBit(j, x)
+		blk[i] |= bit
 	}
 }
 
 // wordProbes is the number of 6-bit probes taken from one 64-bit hash in
 // the word layout.
 const wordProbes = 10
+
+// wordBit returns the byte of the block and the bit in it of probe j in
+// the word layout, given the probe bits x of j's group of wordProbes: bit
+// p (6 bits of x) of little-endian word j mod 8 is bit p&7 of its byte
+// p>>3.
+func wordBit(j uint32, x uint64) (uint32, byte) {
+	p := x >> (6 * (j % wordProbes)) & 63
+	return 8*(j%8) + uint32(p>>3), 1 << (p & 7)
+}
 
 // Contains reports whether key may have been added. It reads one cache
 // line.
@@ -180,11 +188,10 @@ func (b *Blocked) ContainsHash(h uint64) bool {
 		return containsProbes(blk, x, b.k)
 	}
 	for j := range b.k {
-		if i := j % wordProbes; i == 0 && j > 0 {
+		if j > 0 && j%wordProbes == 0 {
 			x = mix.Murmur64(x + probeInc)
 		}
-		p := x >> (6 * (j % wordProbes)) & 63
-		if blk[8*(j%8)+uint32(p>>3)]&(1<<(p&7)) == 0 {
+		if i, bit := wordBit(j, x); blk[i]&bit == 0 {
 			return false
 		}
 	}
