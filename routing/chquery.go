@@ -63,19 +63,15 @@ type chItem struct {
 	node uint32
 }
 
-// push queues v, which is not in the heap, with key k. settle does the
-// same (and what decrease does) by calling up itself, which inlines there.
+// push queues v, which is not in the heap, with key k. settle, the hot
+// caller, appends and calls up itself, so that up inlines there.
 func (hp *chHeap) push(v uint32, k int64) {
 	hp.items = append(hp.items, chItem{})
 	hp.up(len(hp.items)-1, v, k)
 }
 
-// decrease lowers the key of v, which is in the heap, to k.
-func (hp *chHeap) decrease(v uint32, k int64) {
-	hp.up(int(hp.st[v].pos[hp.dir&1]), v, k)
-}
-
-// up places v with key k at slot i or above it.
+// up places v with key k at slot i or above it: from the new last slot
+// for a push, from v's own slot (chNode.pos) to lower a queued node's key.
 func (hp *chHeap) up(i int, v uint32, k int64) {
 	items, st, dir := hp.items, hp.st, hp.dir&1
 	for i > 0 {
@@ -315,7 +311,7 @@ func (q *CHQuery) settle(dir int, u uint32, du, bound int64) bool {
 			s.parent[dir] = int32(u)
 			// A reached node is still queued: settled ones have their
 			// final distance, which nd cannot improve.
-			// up, not push or decrease, so that the sift inlines here: a
+			// up, not push, so that the sift inlines here: a
 			// call per improved node spilled this loop's registers.
 			hp := &q.heaps[dir]
 			if old != unreached {

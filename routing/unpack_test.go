@@ -145,7 +145,7 @@ func TestAndorraExpansionsMatchChildWalk(t *testing.T) {
 
 // TestCHHeapOrder checks the query heap against a model: random pushes,
 // decrease-keys and pops interleaved, every pop the smallest key left, and
-// every queued node's slot recorded where decrease looks for it.
+// every queued node's slot recorded where settle looks for it.
 func TestCHHeapOrder(t *testing.T) {
 	rng := newRand(3)
 	const n = 6000
@@ -172,7 +172,7 @@ func TestCHHeapOrder(t *testing.T) {
 					continue
 				}
 				k -= int64(rng.IntN(int(min(k, 500)))) + 1
-				hp.decrease(v, k)
+				hp.up(int(st[v].pos[dir]), v, k) // as settle lowers a key
 				model[v] = k
 				decreases++
 			default:
