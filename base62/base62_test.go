@@ -184,6 +184,40 @@ func TestDecodeUint64Errors(t *testing.T) {
 	}
 }
 
+// TestDecodeUint64FullWidth drives the 11-character path, whose tables
+// fold validity and overflow into one test, through every leading digit,
+// tails at both ends of the range and a bad byte at every position, and
+// checks each answer and error against the textbook decoder.
+func TestDecodeUint64FullWidth(t *testing.T) {
+	tails := []string{"0000000000", "zzzzzzzzzz", "ygHa16AHYF", "ygHa16AHYG", "ygHa16AHYE"}
+	for d := 0; d < 62; d++ {
+		for _, tail := range tails {
+			s := StdAlphabet[d:d+1] + tail
+			got, err := StdEncoding.DecodeUint64(s)
+			want, ok := naiveDecodeUint64(s)
+			switch {
+			case ok && (err != nil || got != want):
+				t.Errorf("DecodeUint64(%q) = %d, %v; want %d", s, got, err, want)
+			case !ok && !errors.Is(err, ErrOverflow):
+				t.Errorf("DecodeUint64(%q) = %d, %v; want ErrOverflow", s, got, err)
+			}
+		}
+	}
+	for i := 0; i < MaxUint64Len; i++ {
+		for _, bad := range []byte{0, '-', '0' - 1, '9' + 1, 'A' - 1, 'Z' + 1, 'a' - 1, 'z' + 1, 0xff} {
+			for _, base := range []string{"00000000000", "zzzzzzzzzzz", "LygHa16AHYF"} {
+				b := []byte(base)
+				b[i] = bad
+				_, err := StdEncoding.DecodeUint64(string(b))
+				var ce CorruptInputError
+				if !errors.As(err, &ce) || int(ce) != i {
+					t.Errorf("DecodeUint64(%q) error = %v; want CorruptInputError(%d)", b, err, i)
+				}
+			}
+		}
+	}
+}
+
 func TestUint64RoundTripAndFixedOrder(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	prev := uint64(0)
@@ -231,6 +265,15 @@ func TestCustomAlphabet(t *testing.T) {
 	n := uint64(1234567890123)
 	if got, want := e.EncodeUint64(n), new(big.Int).SetUint64(n).Text(62); got != want {
 		t.Errorf("custom EncodeUint64(%d) = %q; want %q (math/big)", n, got, want)
+	}
+	for _, n := range []uint64{n, math.MaxUint64, 1<<63 + 12345} {
+		s := e.EncodeUint64Fixed(n)
+		if got, err := e.DecodeUint64(s); err != nil || got != n {
+			t.Errorf("custom DecodeUint64(%q) = %d, %v; want %d", s, got, err, n)
+		}
+	}
+	if _, err := e.DecodeUint64("zzzzzzzzzzz"); !errors.Is(err, ErrOverflow) {
+		t.Errorf("custom DecodeUint64 of 11 top digits: %v; want ErrOverflow", err)
 	}
 	for _, bad := range []string{"", alpha[:61], alpha[:61] + "0", alpha + "!"} {
 		if _, err := NewEncoding(bad); !errors.Is(err, ErrAlphabet) {

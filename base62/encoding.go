@@ -33,6 +33,13 @@ func (e CorruptInputError) Error() string {
 // invalid marks bytes outside the alphabet in Encoding.decode.
 const invalid = 0xff
 
+// badDigit marks bytes outside the alphabet in Encoding.high and
+// Encoding.low, and in Encoding.lead also the leading digits too large for
+// a uint64. A pair of valid digits is below 4096 (61*62+61 = 3843), and so
+// is the OR of several pairs, while a sum holding one or two badDigits is
+// not. No valid lead equals badDigit: 2^62 is not a multiple of 62^10.
+const badDigit = 1 << 62
+
 // Encoding is a base62 alphabet with its decoding table. Create one with
 // [NewEncoding] or use [StdEncoding]. The zero value is not usable. It is
 // immutable and safe for concurrent use.
@@ -40,7 +47,13 @@ type Encoding struct {
 	encode [62]byte
 	pairs  [62 * 62][2]byte // two digits at once, for integer encoding
 	decode [256]byte
-	sorted bool
+	// lead, high and low serve the 11-character DecodeUint64: the value of
+	// a leading digit times 62^10, and of a digit at the high or low end of
+	// a pair, so that a pair costs one addition and no multiplication.
+	// Bytes outside the alphabet are badDigit, as are leading digits of 22
+	// and above, whose numbers exceed 2^64-1 (22*62^10 > 2^64).
+	lead, high, low [256]uint64
+	sorted          bool
 }
 
 // StdEncoding is the encoding with [StdAlphabet].
@@ -64,6 +77,7 @@ func NewEncoding(alphabet string) (*Encoding, error) {
 	e := &Encoding{sorted: true}
 	for i := range e.decode {
 		e.decode[i] = invalid
+		e.lead[i], e.high[i], e.low[i] = badDigit, badDigit, badDigit
 	}
 	for i := 0; i < 62; i++ {
 		c := alphabet[i]
@@ -71,6 +85,10 @@ func NewEncoding(alphabet string) (*Encoding, error) {
 			return nil, fmt.Errorf("%w: %q repeats", ErrAlphabet, c)
 		}
 		e.decode[c] = byte(i)
+		e.high[c], e.low[c] = uint64(i)*62, uint64(i)
+		if i < 22 {
+			e.lead[c] = uint64(i) * p10
+		}
 		e.encode[i] = c
 		if i > 0 && c <= alphabet[i-1] {
 			e.sorted = false
