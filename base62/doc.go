@@ -25,11 +25,11 @@
 //
 // Integer encoding and decoding are O(1) with no allocation on the Append
 // paths (5 to 7 ns each for 11 digits on a 2.3 GHz Xeon; see bench_test.go
-// and the benchmarks module). An [Encoding] holds about 14 KB of tables.
-// Byte encoding is quadratic in
-// the input length, as any base conversion between bases that are not powers
-// of one another: ideal for IDs and keys up to a few hundred bytes. For long
-// inputs, split them into fixed blocks (saltpack uses 32-byte blocks, 43
+// and the benchmarks module); an [Encoding] holds about 14 KB of tables for
+// them. Byte encoding is quadratic in the input length, as any base
+// conversion between bases that are not powers of one another: ideal for
+// IDs and keys up to a few hundred bytes. For long inputs, split them into
+// fixed blocks (saltpack uses 32-byte blocks, 43
 // characters each) and encode each block.
 //
 // # Concurrency
