@@ -29,8 +29,8 @@
 // them. Byte encoding is quadratic in the input length, as any base
 // conversion between bases that are not powers of one another: ideal for
 // IDs and keys up to a few hundred bytes. For long inputs, split them into
-// fixed blocks (saltpack uses 32-byte blocks, 43
-// characters each) and encode each block.
+// fixed blocks (saltpack uses 32-byte blocks, 43 characters each) and
+// encode each block.
 //
 // # Concurrency
 //
