@@ -76,9 +76,12 @@ type Config struct {
 // use: Next is lock-free (one compare-and-swap on the last issued ID) and does
 // not allocate. Create one with [New]; the zero value is not usable.
 type Generator struct {
-	layout    Layout
-	clock     Clock
-	spin      bool          // system clock: spin out the last microseconds of a wait
+	layout Layout
+	clock  Clock
+	// system is set for the default clock: waits spin out their last
+	// microseconds, and the elapsed time is read from the monotonic clock
+	// alone (see sinceEpoch).
+	system    bool
 	start     time.Time     // clock reading at New (with its monotonic part)
 	base      time.Duration // start - epoch
 	timeShift uint
@@ -136,7 +139,7 @@ func New(cfg Config) (*Generator, error) {
 		hw:        cfg.HighWater,
 	}
 	if g.clock == nil {
-		g.clock, g.spin = systemClock{}, true
+		g.clock, g.system = systemClock{}, true
 	}
 	if g.maxBack == 0 {
 		g.maxBack = 10 * time.Millisecond
@@ -291,7 +294,15 @@ func (g *Generator) nowTick() int64 {
 
 // sinceEpoch returns the time from the epoch to now: the offset measured at
 // New plus the (monotonic, for the system clock) time elapsed since.
+//
+// For the system clock it calls time.Since, which reads only the monotonic
+// clock: time.Now reads the wall clock as well, and that second read was
+// half the cost of an ID (63 ns against 34 ns for the monotonic read alone
+// on a KVM guest).
 func (g *Generator) sinceEpoch() time.Duration {
+	if g.system {
+		return g.base + time.Since(g.start)
+	}
 	return g.base + g.clock.Now().Sub(g.start)
 }
 
@@ -318,7 +329,7 @@ func (g *Generator) wait(target, now int64) error {
 // overshoot by a millisecond on busy or virtual machines, and a missed
 // millisecond is 4,096 IDs not issued.
 func (g *Generator) sleep(d time.Duration, target int64) {
-	if !g.spin {
+	if !g.system {
 		if d > 0 {
 			g.clock.Sleep(d)
 		}
