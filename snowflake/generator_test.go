@@ -372,3 +372,29 @@ func TestAppendNMatchesNext(t *testing.T) {
 		t.Fatalf("AppendN into a big enough slice allocates %v times", a)
 	}
 }
+
+// TestSystemClockTimestamps checks the default clock's path, which reads
+// elapsed time from the monotonic clock alone: an ID carries the wall time
+// of its call, to the millisecond, and IDs taken after a pause carry a
+// time at least that much later.
+func TestSystemClockTimestamps(t *testing.T) {
+	g := mustNew(t, Config{})
+	before := time.Now()
+	id, err := g.Next()
+	after := time.Now()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := g.Decode(id).Time
+	if got.Before(before.Add(-time.Millisecond)) || got.After(after.Add(time.Millisecond)) {
+		t.Fatalf("ID time %v outside the call's [%v, %v]", got, before, after)
+	}
+	time.Sleep(20 * time.Millisecond)
+	id2, err := g.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := g.Decode(id2).Time.Sub(got); d < 19*time.Millisecond {
+		t.Fatalf("after a 20ms pause the next ID is only %v later", d)
+	}
+}
