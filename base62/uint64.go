@@ -118,19 +118,14 @@ func (e *Encoding) DecodeUint64(s string) (uint64, error) {
 		n += uint64(d) * pow62[last-i]
 	}
 	if seen >= 64 { // valid digits are below 64; invalid is 0xff
-		return 0, e.corrupt(s)
+		return 0, e.decodeError(s)
 	}
 	return n, nil
 }
 
-// corrupt returns the error for the first byte of s outside the alphabet;
-// the caller has seen that there is one.
-func (e *Encoding) corrupt(s string) error {
-	return CorruptInputError(e.firstInvalid(s))
-}
-
-// decodeError returns the error for an 11-character s that the fast path
-// rejected: a byte outside the alphabet, or a number above 2^64-1.
+// decodeError returns the error for an s of at most 11 characters that
+// DecodeUint64 rejected: a byte outside the alphabet, or, at full width, a
+// number above 2^64-1 (shorter inputs cannot overflow).
 func (e *Encoding) decodeError(s string) error {
 	if i := e.firstInvalid(s); i >= 0 {
 		return CorruptInputError(i)
