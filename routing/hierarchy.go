@@ -72,10 +72,16 @@ type qArcRec struct {
 const longBit = 1 << 31
 
 // maxExpanded is the longest shortcut interior (in nodes) kept unpacked in
-// memory. On road graphs most shortcuts are far shorter, so the copies cost
-// about as much memory as the arcs themselves; the few longer shortcuts
-// split into two halves that usually are cached.
-const maxExpanded = 64
+// memory; a longer shortcut splits into two halves that usually are
+// cached. A cached interior repeats its children's, so the copies cost
+// about the same for each doubling of the limit (shortcuts get rarer as
+// they get longer): memory grows with the logarithm of the limit, not the
+// limit. On Luxembourg a limit of 1,024 caches every shortcut in 7.0 MB
+// (64 cached all but the longest in 4.2 MB; the whole hierarchy grew from
+// 27.1 to 30.0 MB), and routes got 9% faster: an average route has 608
+// nodes, and with the limit at 64 three quarters of them came through
+// child walks, a chain of dependent reads per shortcut.
+const maxExpanded = 1024
 
 // noKid marks the child indexes of an original arc.
 const noKid = ^uint32(0)

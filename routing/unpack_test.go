@@ -72,7 +72,7 @@ func lineGraph(t *testing.T, n int) *Graph {
 }
 
 func TestExpansionsMatchChildWalk(t *testing.T) {
-	const n = 1500
+	const n = 16 * maxExpanded // long enough for shortcuts past the cache limit
 	g := lineGraph(t, n)
 	h, err := Contract(g, ContractOptions{})
 	if err != nil {
