@@ -19,6 +19,7 @@ type CHQuery struct {
 	path    []int
 	stack   []chFrame
 	tree    []uint32 // search-tree arcs (qArcs indexes) being unpacked
+	imp     []chImp  // heads settle improved, to queue
 	sink    uint32   // keeps warm's reads
 
 	// many-to-many state
@@ -39,6 +40,13 @@ type chNode struct {
 	dist   [2]int64
 	parent [2]int32
 	pos    [2]int32 // heap slots, valid while the node is queued
+}
+
+// chImp is a head whose distance settle lowered; queued says whether it
+// had been reached before, so is in the heap already.
+type chImp struct {
+	head   uint32
+	queued bool
 }
 
 // Search directions, indexes of chNode.dist and chNode.parent.
@@ -300,30 +308,47 @@ func (q *CHQuery) settle(dir int, u uint32, du, bound int64) bool {
 			return true
 		}
 	}
+	// Lower the distances first and queue afterwards: whether an arc
+	// improves its head is a coin flip, and selects instead of a branch
+	// keep the CPU from guessing it. The heads are distinct (lists are
+	// sorted by weight, so a parallel arc cannot improve its head again).
+	if cap(q.imp) < len(relax) {
+		q.imp = make([]chImp, len(relax))
+	}
+	imp := q.imp[:len(relax)]
+	n := 0
 	for _, a := range relax {
 		nd := du + int64(a.w)
 		if nd >= bound {
 			break
 		}
 		s := &st[a.head]
-		if old := s.dist[dir]; nd < old {
-			s.dist[dir] = nd
-			s.parent[dir] = int32(u)
-			// A reached node is still queued: settled ones have their
-			// final distance, which nd cannot improve.
-			// up, not push, so that the sift inlines here: a
-			// call per improved node spilled this loop's registers.
-			hp := &q.heaps[dir]
-			if old != unreached {
-				hp.up(int(s.pos[dir]), a.head, nd)
-				continue
-			}
-			if s.dist[dir^1] == unreached {
-				q.touched = append(q.touched, a.head)
-			}
-			hp.items = append(hp.items, chItem{})
-			hp.up(len(hp.items)-1, a.head, nd)
+		old, par := s.dist[dir], s.parent[dir]
+		imp[n] = chImp{a.head, old != unreached}
+		d, inc := old, 0
+		if nd < old {
+			d, par, inc = nd, int32(u), 1
 		}
+		s.dist[dir], s.parent[dir] = d, par
+		n += inc
+	}
+	hp := &q.heaps[dir]
+	for _, m := range imp[:n] {
+		s := &st[m.head]
+		nd := s.dist[dir]
+		// A reached node is still queued: settled ones have their
+		// final distance, which nd cannot improve.
+		// up, not push, so that the sift inlines here: a
+		// call per improved node spilled this loop's registers.
+		if m.queued {
+			hp.up(int(s.pos[dir]), m.head, nd)
+			continue
+		}
+		if s.dist[dir^1] == unreached {
+			q.touched = append(q.touched, m.head)
+		}
+		hp.items = append(hp.items, chItem{})
+		hp.up(len(hp.items)-1, m.head, nd)
 	}
 	return false
 }
