@@ -61,7 +61,7 @@ const (
 // improved node was pushed again and its stale entry popped later, which
 // cost a full pop: on Luxembourg about 29 of the ~130 pops of a query.
 type chHeap struct {
-	items []chItem
+	items []chItem // with heapPad unreached entries past the end, in capacity
 	st    []chNode
 	dir   int
 }
@@ -72,14 +72,43 @@ type chItem struct {
 }
 
 // push queues v, which is not in the heap, with key k. settle, the hot
-// caller, appends and calls up itself, so that up inlines there.
+// caller, grows the heap and calls up itself, so that up inlines there.
 func (hp *chHeap) push(v uint32, k int64) {
-	hp.items = append(hp.items, chItem{})
-	hp.up(len(hp.items)-1, v, k)
+	hp.up(hp.grow(), v, k)
 }
 
-// up places v with key k at slot i or above it: from the new last slot
-// for a push, from v's own slot (chNode.pos) to lower a queued node's key.
+// heapPad is how many slots past the last entry hold unreached keys, so
+// that every node of the heap has four children to compare: pop then
+// picks among them without a special case for a short last row, whose
+// branches were most of a pop's mispredictions on small heaps.
+const heapPad = 4
+
+// grow adds a slot at the end of the heap and returns its index.
+func (hp *chHeap) grow() int {
+	n := len(hp.items)
+	if n+1+heapPad > cap(hp.items) {
+		items := make([]chItem, n+1+heapPad, 2*cap(hp.items)+1+heapPad)
+		copy(items, hp.items)
+		for i := n; i < len(items); i++ {
+			items[i] = chItem{key: unreached}
+		}
+		hp.items = items[:n]
+	}
+	hp.items = hp.items[:n+1]
+	hp.items[:n+1+heapPad][n+heapPad] = chItem{key: unreached}
+	return n
+}
+
+// clear empties the heap.
+func (hp *chHeap) clear() {
+	hp.items = hp.items[:0]
+	if cap(hp.items) >= heapPad {
+		for i := range heapPad {
+			hp.items[:heapPad][i] = chItem{key: unreached}
+		}
+	}
+}
+
 func (hp *chHeap) up(i int, v uint32, k int64) {
 	items, st, dir := hp.items, hp.st, hp.dir&1
 	for i > 0 {
@@ -96,55 +125,45 @@ func (hp *chHeap) up(i int, v uint32, k int64) {
 }
 
 func (hp *chHeap) pop() chItem {
-	items, st, dir := hp.items, hp.st, hp.dir&1
-	top := items[0]
-	n := len(items) - 1
-	last := items[n]
-	items = items[:n]
-	if n > 0 {
-		i := 0
-		for {
-			c := 4*i + 1
-			var m int
-			var mk int64
-			if c+4 <= n { // four children: a branch-free tournament
-				// Keys lie in [0, 2^62], so differences do not overflow and
-				// their sign bit, spread by the shift, selects the smaller
-				// of each pair without a data-dependent branch: the
-				// comparisons of a heap pop are coin flips that a branch
-				// predictor mostly gets wrong.
-				ch := items[c : c+4 : c+4]
-				d := ch[1].key - ch[0].key
-				s := d >> 63
-				i01, k01 := int(s&1), ch[0].key+d&s
-				d = ch[3].key - ch[2].key
-				s = d >> 63
-				i23, k23 := 2+int(s&1), ch[2].key+d&s
-				d = k23 - k01
-				s = d >> 63
-				m, mk = c+i01+(i23-i01)&int(s), k01+d&s
-			} else {
-				if c >= n {
-					break
-				}
-				m, mk = c, items[c].key
-				for j := c + 1; j < n; j++ {
-					if k := items[j].key; k < mk {
-						m, mk = j, k
-					}
-				}
-			}
-			if mk >= last.key {
-				break
-			}
-			items[i] = items[m]
-			st[items[i].node].pos[dir] = int32(i)
-			i = m
+	st, dir := hp.st, hp.dir&1
+	n := len(hp.items) - 1
+	items := hp.items[:n+heapPad]
+	top, last := items[0], items[n]
+	items[n] = chItem{key: unreached}
+	hp.items = items[:n]
+	i := 0
+	for {
+		c := 4*i + 1
+		if c >= n {
+			break
 		}
+		// Keys lie in [0, 2^62], so differences do not overflow and
+		// their sign bit, spread by the shift, selects the smaller of
+		// each pair without a data-dependent branch: the comparisons of
+		// a heap pop are coin flips that a branch predictor mostly gets
+		// wrong. Slots past the last entry hold unreached, never the
+		// smallest while a real child is there, nor below last.
+		ch := items[c : c+4 : c+4]
+		d := ch[1].key - ch[0].key
+		s := d >> 63
+		i01, k01 := int(s&1), ch[0].key+d&s
+		d = ch[3].key - ch[2].key
+		s = d >> 63
+		i23, k23 := 2+int(s&1), ch[2].key+d&s
+		d = k23 - k01
+		s = d >> 63
+		m, mk := c+i01+(i23-i01)&int(s), k01+d&s
+		if mk >= last.key {
+			break
+		}
+		items[i] = items[m]
+		st[items[i].node].pos[dir] = int32(i)
+		i = m
+	}
+	if n > 0 {
 		items[i] = last
 		st[last.node].pos[dir] = int32(i)
 	}
-	hp.items = items
 	return top
 }
 
@@ -178,8 +197,8 @@ func (q *CHQuery) reset() {
 		q.st[v].dist = [2]int64{unreached, unreached}
 	}
 	q.touched = q.touched[:0]
-	q.heaps[fwd].items = q.heaps[fwd].items[:0]
-	q.heaps[bwd].items = q.heaps[bwd].items[:0]
+	q.heaps[fwd].clear()
+	q.heaps[bwd].clear()
 }
 
 // unreached is the distance of a node a search has not reached. Paths
@@ -347,8 +366,7 @@ func (q *CHQuery) settle(dir int, u uint32, du, bound int64) bool {
 		if s.dist[dir^1] == unreached {
 			q.touched = append(q.touched, m.head)
 		}
-		hp.items = append(hp.items, chItem{})
-		hp.up(len(hp.items)-1, m.head, nd)
+		hp.up(hp.grow(), m.head, nd)
 	}
 	return false
 }
