@@ -61,7 +61,7 @@ const (
 // improved node was pushed again and its stale entry popped later, which
 // cost a full pop: on Luxembourg about 29 of the ~130 pops of a query.
 type chHeap struct {
-	items []chItem // with heapPad unreached entries past the end, in capacity
+	items []chItem // unreached entries past the end, heapPad or more
 	st    []chNode
 	dir   int
 }
@@ -77,38 +77,46 @@ func (hp *chHeap) push(v uint32, k int64) {
 	hp.up(hp.grow(), v, k)
 }
 
-// heapPad is how many slots past the last entry hold unreached keys, so
-// that every node of the heap has four children to compare: pop then
-// picks among them without a special case for a short last row, whose
-// branches were most of a pop's mispredictions on small heaps.
+// heapPad is how many slots past the last entry, at least, hold unreached
+// keys, so that every node of the heap has four children to compare: pop
+// then picks among them without a special case for a short last row,
+// whose branches were most of a pop's mispredictions on small heaps. All
+// of items' capacity past its length holds unreached entries.
 const heapPad = 4
 
 // grow adds a slot at the end of the heap and returns its index.
 func (hp *chHeap) grow() int {
 	n := len(hp.items)
 	if n+1+heapPad > cap(hp.items) {
-		items := make([]chItem, n+1+heapPad, 2*cap(hp.items)+1+heapPad)
-		copy(items, hp.items)
-		for i := n; i < len(items); i++ {
-			items[i] = chItem{key: unreached}
-		}
-		hp.items = items[:n]
+		hp.realloc()
 	}
 	hp.items = hp.items[:n+1]
-	hp.items[:n+1+heapPad][n+heapPad] = chItem{key: unreached}
 	return n
+}
+
+// realloc doubles the heap's capacity.
+//
+//go:noinline
+func (hp *chHeap) realloc() {
+	n := len(hp.items)
+	items := make([]chItem, 2*cap(hp.items)+1+heapPad)
+	copy(items, hp.items)
+	for i := n; i < len(items); i++ {
+		items[i] = chItem{key: unreached}
+	}
+	hp.items = items[:n]
 }
 
 // clear empties the heap.
 func (hp *chHeap) clear() {
-	hp.items = hp.items[:0]
-	if cap(hp.items) >= heapPad {
-		for i := range heapPad {
-			hp.items[:heapPad][i] = chItem{key: unreached}
-		}
+	for i := range hp.items {
+		hp.items[i] = chItem{key: unreached}
 	}
+	hp.items = hp.items[:0]
 }
 
+// up places v with key k at slot i or above it: from the new last slot
+// for a push, from v's own slot (chNode.pos) to lower a queued node's key.
 func (hp *chHeap) up(i int, v uint32, k int64) {
 	items, st, dir := hp.items, hp.st, hp.dir&1
 	for i > 0 {
@@ -366,7 +374,13 @@ func (q *CHQuery) settle(dir int, u uint32, du, bound int64) bool {
 		if s.dist[dir^1] == unreached {
 			q.touched = append(q.touched, m.head)
 		}
-		hp.up(hp.grow(), m.head, nd)
+		// grow and up written out, so that both inline here.
+		i := len(hp.items)
+		if i+1+heapPad > cap(hp.items) {
+			hp.realloc()
+		}
+		hp.items = hp.items[:i+1]
+		hp.up(i, m.head, nd)
 	}
 	return false
 }
