@@ -171,17 +171,18 @@ func (b *Blocked) ContainsHash(h uint64) bool {
 		x := h * wordMul
 		// The sizing's choice from 0.1% to 10% FPR: one probe in each
 		// word, tested in straight-line code. The AND of the eight
-		// shifted words has bit 0 set only if every probed bit is; no
-		// branch waits for the cache line.
+		// tests is 1 only if every probed bit is set; no branch waits
+		// for the cache line.
 		le := binary.LittleEndian
-		return (le.Uint64(blk[0:])>>(x&63))&
-			(le.Uint64(blk[8:])>>(x>>6&63))&
-			(le.Uint64(blk[16:])>>(x>>12&63))&
-			(le.Uint64(blk[24:])>>(x>>18&63))&
-			(le.Uint64(blk[32:])>>(x>>24&63))&
-			(le.Uint64(blk[40:])>>(x>>30&63))&
-			(le.Uint64(blk[48:])>>(x>>36&63))&
-			(le.Uint64(blk[56:])>>(x>>42&63))&1 != 0
+		in := bitSet(le.Uint64(blk[0:]), x)
+		in &= bitSet(le.Uint64(blk[8:]), x>>6)
+		in &= bitSet(le.Uint64(blk[16:]), x>>12)
+		in &= bitSet(le.Uint64(blk[24:]), x>>18)
+		in &= bitSet(le.Uint64(blk[32:]), x>>24)
+		in &= bitSet(le.Uint64(blk[40:]), x>>30)
+		in &= bitSet(le.Uint64(blk[48:]), x>>36)
+		in &= bitSet(le.Uint64(blk[56:]), x>>42)
+		return in != 0
 	}
 	x := b.probeBits(h)
 	if b.layout == layoutProbes {
@@ -196,6 +197,16 @@ func (b *Blocked) ContainsHash(h uint64) bool {
 		}
 	}
 	return true
+}
+
+// bitSet returns 1 if bit p&63 of w is set, else 0. It compiles to a bit
+// test (BT) and a flag read, where the same test as a shift by p needs the
+// count in CX and, before BMI2, a two-micro-op shift.
+func bitSet(w, p uint64) uint8 {
+	if w&(1<<(p&63)) != 0 {
+		return 1
+	}
+	return 0
 }
 
 // addProbes sets the k probes of x in the layout of older encodings.
