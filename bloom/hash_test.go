@@ -7,7 +7,7 @@ import (
 	"github.com/cespare/xxhash/v2"
 )
 
-// TestHashMatchesXXHash checks the short-key Go path against the reference
+// TestHashMatchesXXHash checks Hash and HashString against the reference
 // xxhash64 for every length up to 80 bytes.
 func TestHashMatchesXXHash(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
