@@ -98,7 +98,7 @@ func (st *ringState) locate(h uint64) int {
 // to slotWidth with frag fragMax and the owner of the first point after the
 // slot. The owner of t is then owners[c], where c counts the frags below
 // t's frag: four SWAR subtractions over the frags, no branches. Two cases go
-// to the exact path (find): a frag equal to t's (the 15 bits cannot order
+// to the exact path (find): frag c equal to t's (the 15 bits cannot order
 // them; measured one lookup in 5,800) and a slot with more than
 // slotWidth-1 points (its frags are all 0, so c comes out as slotWidth;
 // measured one slot in 2,800, the Poisson tail predicts one in 2,200).
@@ -165,25 +165,37 @@ func (st *ringState) buildTable() {
 	}
 }
 
+// get returns the ID of the node owning h, or false if there are no
+// points.
+func (st *ringState) get(h uint64) (string, bool) {
+	if len(st.points) == 0 {
+		return "", false
+	}
+	return st.nodes[st.owner(h)].ID, true
+}
+
 // owner returns the owner index of the first point at or after h,
 // wrapping. The caller guarantees there is at least one point.
 func (st *ringState) owner(h uint64) uint64 {
 	t := h &^ ownerMask
 	s, f := slotOf(t, uint64(len(st.table)))
 	sl := &st.table[s]
-	// In every lane, k-frag keeps the top bit iff frag <= f, and kl-frag
-	// iff frag < f; lanes never borrow from each other (k >= 0x8000 and
-	// kl >= 0x7fff per lane, frag <= 0x7fff).
-	k := f*lanes | laneHigh
-	kl := k - lanes
-	lt0, le0 := (kl-sl.frags[0])&laneHigh, (k-sl.frags[0])&laneHigh
-	lt1, le1 := (kl-sl.frags[1])&laneHigh, (k-sl.frags[1])&laneHigh
-	lt2, le2 := (kl-sl.frags[2])&laneHigh, (k-sl.frags[2])&laneHigh
-	lt3, le3 := (kl-sl.frags[3])&laneHigh, (k-sl.frags[3])&laneHigh
-	// Sum the lanes: each holds 0..4 after adding the four words.
+	// In every lane, k-frag keeps the top bit iff frag < f; lanes never
+	// borrow from each other (k >= 0x7fff per lane, frag <= 0x7fff).
+	k := f*lanes | laneHigh - lanes
+	lt0 := (k - sl.frags[0]) & laneHigh
+	lt1 := (k - sl.frags[1]) & laneHigh
+	lt2 := (k - sl.frags[2]) & laneHigh
+	lt3 := (k - sl.frags[3]) & laneHigh
+	// c counts the frags below f: the lanes summed into the top one (each
+	// holds 0..4 after adding the four words).
 	c := ((lt0>>15 + lt1>>15 + lt2>>15 + lt3>>15) * lanes) >> 48
-	if (lt0^le0)|(lt1^le1)|(lt2^le2)|(lt3^le3) != 0 || c >= slotWidth {
+	// The frags are sorted, so frag c is the first at or above f; if it
+	// equals f, the 15 bits cannot order t against its point. c ==
+	// slotWidth is an overfull slot (all frags 0). Testing only frag c for
+	// equality, rather than every lane, keeps the values in registers.
+	if c >= slotWidth || sl.frags[c/4&3]>>(16*(c%4))&fragMax == f {
 		return st.ext[st.find(h)] & ownerMask
 	}
-	return uint64(sl.owners[c&(slotWidth-1)])
+	return uint64(sl.owners[c])
 }

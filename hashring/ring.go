@@ -8,7 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/cespare/xxhash/v2"
+	"github.com/sysdesign-go/sysdesign/internal/xxh"
 )
 
 // Options configures a [Ring]. The zero value means the defaults.
@@ -69,6 +69,9 @@ type Ring struct {
 	mu    sync.Mutex // serialises writers
 	state atomic.Pointer[ringState]
 	opts  Options
+	// hashKey is opts.Hash, or [HashString] by default: one indirect call
+	// where testing for the option would keep Get from inlining hash.
+	hashKey func(key string) uint64
 }
 
 // ringState is one immutable membership.
@@ -100,7 +103,11 @@ func New(opts Options, nodes ...Node) (*Ring, error) {
 	if opts.VNodes == 0 {
 		opts.VNodes = defaultVNodes
 	}
-	r := &Ring{opts: opts}
+	// xxh.Sum64String is HashString without the wrapper's call.
+	r := &Ring{opts: opts, hashKey: xxh.Sum64String}
+	if opts.Hash != nil {
+		r.hashKey = opts.Hash
+	}
 	st, err := r.build(nil, nodes, nil)
 	if err != nil {
 		return nil, err
@@ -109,12 +116,7 @@ func New(opts Options, nodes ...Node) (*Ring, error) {
 	return r, nil
 }
 
-func (r *Ring) hash(key string) uint64 {
-	if r.opts.Hash != nil {
-		return r.opts.Hash(key)
-	}
-	return xxhash.Sum64String(key)
-}
+func (r *Ring) hash(key string) uint64 { return r.hashKey(key) }
 
 // build returns the state for old's nodes plus add minus remove.
 func (r *Ring) build(old *ringState, add []Node, remove []string) (*ringState, error) {
@@ -201,7 +203,7 @@ func (r *Ring) build(old *ringState, add []Node, remove []string) (*ringState, e
 			if r.opts.Hash != nil {
 				h = r.opts.Hash(string(buf))
 			} else {
-				h = xxhash.Sum64(buf)
+				h = Hash(buf)
 			}
 			fresh = append(fresh, h&^ownerMask|uint64(i))
 		}
@@ -260,17 +262,11 @@ func (r *Ring) VirtualNodes() int { return len(r.state.Load().points) }
 
 // Get returns the node that owns key, or false if the ring is empty. It
 // costs O(1) expected time and does not allocate.
-func (r *Ring) Get(key string) (string, bool) { return r.GetHash(r.hash(key)) }
+func (r *Ring) Get(key string) (string, bool) { return r.state.Load().get(r.hash(key)) }
 
 // GetHash is [Ring.Get] for a key hash computed with Options.Hash (by
 // default [HashString]).
-func (r *Ring) GetHash(h uint64) (string, bool) {
-	st := r.state.Load()
-	if len(st.points) == 0 {
-		return "", false
-	}
-	return st.nodes[st.owner(h)].ID, true
-}
+func (r *Ring) GetHash(h uint64) (string, bool) { return r.state.Load().get(h) }
 
 // GetN returns the preference list of key: up to n distinct nodes met
 // walking clockwise from the key's hash, owner first (fewer if the ring has
