@@ -184,15 +184,22 @@ func (b *Blocked) ContainsHash(h uint64) bool {
 		in &= bitSet(le.Uint64(blk[56:]), x>>42)
 		return in != 0
 	}
+	// Any other k or layout, probe by probe. Written out here rather
+	// than called, so ContainsHash calls nothing: a leaf needs no stack
+	// check, and the k = 8 path above keeps its values in registers.
 	x := b.probeBits(h)
-	if b.layout == layoutProbes {
-		return containsProbes(blk, x, b.k)
-	}
-	for j := range b.k {
-		if j > 0 && j%wordProbes == 0 {
-			x = mix.Murmur64(x + probeInc)
+	words := b.layout == layoutWords
+	for j, g := uint32(0), uint32(0); j < b.k; j, g = j+1, g+1 {
+		if words && g == wordProbes || !words && g == 7 {
+			x, g = mix.Murmur64(x+probeInc), 0
 		}
-		if i, bit := wordBit(j, x); blk[i]&bit == 0 {
+		var p uint64 // the probe's bit in blk
+		if words {
+			p = 64*uint64(j%8) + x>>(6*g)&63
+		} else {
+			p = x >> (9 * g) & (blockBits - 1)
+		}
+		if blk[p>>3]>>(p&7)&1 == 0 {
 			return false
 		}
 	}
@@ -221,43 +228,6 @@ func addProbes(blk *[blockBytes]byte, x uint64, k uint32) {
 			return
 		}
 	}
-}
-
-// containsProbes tests the k probes of x in the layout of older
-// encodings, in groups of seven: absent keys exit after the first group.
-func containsProbes(blk *[blockBytes]byte, x uint64, k uint32) bool {
-	for left := k; ; x = mix.Murmur64(x + probeInc) {
-		if !probeGroup(blk, x, left) {
-			return false
-		}
-		if left <= 7 {
-			return true
-		}
-		left -= 7
-	}
-}
-
-// probeGroup reports whether the bits of the first min(n, 7) probes of x,
-// 9 bits each from the bottom, are all set in blk. It tests all seven
-// probes, keeping the running AND after each, and answers with the one
-// after probe min(n, 7): no loop and no branch per probe.
-func probeGroup(blk *[blockBytes]byte, x uint64, n uint32) bool {
-	var all [8]byte
-	a := blk[x&(blockBits-1)>>3] >> (x & 7)
-	all[0] = a
-	a &= blk[x>>9&(blockBits-1)>>3] >> (x >> 9 & 7)
-	all[1] = a
-	a &= blk[x>>18&(blockBits-1)>>3] >> (x >> 18 & 7)
-	all[2] = a
-	a &= blk[x>>27&(blockBits-1)>>3] >> (x >> 27 & 7)
-	all[3] = a
-	a &= blk[x>>36&(blockBits-1)>>3] >> (x >> 36 & 7)
-	all[4] = a
-	a &= blk[x>>45&(blockBits-1)>>3] >> (x >> 45 & 7)
-	all[5] = a
-	a &= blk[x>>54&(blockBits-1)>>3] >> (x >> 54 & 7)
-	all[6] = a
-	return all[(min(n, 7)-1)&7]&1 != 0
 }
 
 func popcountBytes(bs []byte) uint64 {
