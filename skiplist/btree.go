@@ -1,6 +1,7 @@
 package skiplist
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"strings"
 )
@@ -211,10 +212,22 @@ func (t *btree) locate(at int) (l *bleaf, slot uint8, pos int) {
 	return l, slot, l.posOf(slot)
 }
 
-// posOf returns the position of the member in slot s.
+// posOf returns the position of the member in slot s. It compares eight
+// order bytes at a time: a byte scan took one iteration per position and
+// a mispredicted exit, and a rank reads it once per call. Slots are
+// distinct, so the only byte equal to s is at its position below n, and
+// the lowest byte the zero-byte test flags is exact.
 func (l *bleaf) posOf(s uint8) int {
-	for k, x := range l.order[:l.n] {
-		if x == s {
+	const ones, highs = 0x0101_0101_0101_0101, 0x8080_8080_8080_8080
+	pat := uint64(s) * ones
+	for k := 0; k+8 <= leafCap; k += 8 {
+		v := binary.LittleEndian.Uint64(l.order[k:]) ^ pat
+		if z := (v - ones) &^ v & highs; z != 0 {
+			return k + bits.TrailingZeros64(z)/8
+		}
+	}
+	for k := leafCap &^ 7; k < int(l.n); k++ {
+		if l.order[k] == s {
 			return k
 		}
 	}

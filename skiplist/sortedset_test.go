@@ -325,9 +325,9 @@ func checkBtree(t *testing.T, bt *btree) {
 // slots, chunk sizes doubling from 1 to 64.
 // TestLeafSlots drives one leaf's insertAt and removeAt at random positions
 // against a slice of entries in key order: the leaf's members in order must
-// match the slice, a member must keep its slot while other members come
-// and go, order must stay a permutation of the slots, and a freed slot
-// must hold no string. Mutating insertAt or removeAt to shift the wrong
+// match the slice (and posOf find each one's position), a member must keep
+// its slot while other members come and go, order must stay a permutation
+// of the slots, and a freed slot must hold no string. Mutating insertAt or removeAt to shift the wrong
 // range, reuse a used slot or leave a string behind fails it.
 func TestLeafSlots(t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
@@ -339,6 +339,7 @@ func TestLeafSlots(t *testing.T) {
 		slot uint8
 	}
 	var model []want
+	fullTail := false // posOf met a position past its last full word
 	for op := range 5000 {
 		if n := len(model); n < leafCap && (n == 0 || r.IntN(2) == 0) {
 			i := r.IntN(n + 1)
@@ -364,12 +365,21 @@ func TestLeafSlots(t *testing.T) {
 			if l.order[k] != w.slot || l.entry(k) != w.e || l.id(k) != w.id {
 				t.Fatalf("op %d: position %d holds slot %d %v id %d; want slot %d %v id %d", op, k, l.order[k], l.entry(k), l.id(k), w.slot, w.e, w.id)
 			}
+			if got := l.posOf(w.slot); got != k {
+				t.Fatalf("op %d: posOf(%d) = %d; want %d", op, w.slot, got, k)
+			}
+			if k >= leafCap&^7 {
+				fullTail = true
+			}
 		}
 		for _, s := range l.order[l.n:] {
 			if l.ents[s] != (zent{}) {
 				t.Fatalf("op %d: free slot %d holds %v", op, s, l.ents[s])
 			}
 		}
+	}
+	if !fullTail {
+		t.Error("the leaf never filled past position 64; posOf's tail is untested")
 	}
 }
 
