@@ -733,7 +733,14 @@ func (t *btree) countWhile(f func(zkey) bool) int {
 // leaf plus, at every level up to the root, the sizes of the siblings to
 // the left. O(log n), with no key comparisons.
 func (t *btree) rank(id uint32, at int) int {
-	l, _, n := t.locate(at)
+	l, _, pos := t.locate(at)
+	return rankIn(l, pos)
+}
+
+// rankIn returns the rank of position pos of l: pos plus, at every level
+// up to the root, the sizes of the siblings to the left.
+func rankIn(l *bleaf, pos int) int {
+	n := pos
 	for x, i := l.parent, int(l.idx); x != nil; x, i = x.parent, x.idx {
 		for _, s := range x.sizes[:i] {
 			n += s
@@ -828,13 +835,7 @@ func (t *btree) window(dst []Entry, id uint32, at int, before, after int, rev bo
 	}
 	// k+1+after cannot overflow: k is at most the set's size.
 	dst = t.appendFrom(dst, s, sp, k+1+min(after, t.n), rev)
-	n := pos
-	for x, i := l.parent, int(l.idx); x != nil; x, i = x.parent, x.idx {
-		for _, s := range x.sizes[:i] {
-			n += s
-		}
-	}
-	return dst, n
+	return dst, rankIn(l, pos)
 }
 
 // stepDown returns the position up to k places below position i of l
