@@ -3,7 +3,7 @@ package hashring
 import (
 	"fmt"
 
-	"github.com/sysdesign-go/sysdesign/internal/xxh"
+	"github.com/cespare/xxhash/v2"
 )
 
 // Node is a member of a ring: a physical server.
@@ -48,9 +48,8 @@ type Locator interface {
 	GetHash(h uint64) (node string, ok bool)
 }
 
-// Hash is the default 64-bit key hash: xxhash64 of key (8-byte keys take a
-// straight-line Go path with the same values; see internal/xxh).
-func Hash(key []byte) uint64 { return xxh.Sum64(key) }
+// Hash is the default 64-bit key hash: xxhash64 of key.
+func Hash(key []byte) uint64 { return xxhash.Sum64(key) }
 
 // HashString is [Hash] for a string, without allocating.
-func HashString(key string) uint64 { return xxh.Sum64String(key) }
+func HashString(key string) uint64 { return xxhash.Sum64String(key) }

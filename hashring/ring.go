@@ -8,7 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/sysdesign-go/sysdesign/internal/xxh"
+	"github.com/cespare/xxhash/v2"
 )
 
 // Options configures a [Ring]. The zero value means the defaults.
@@ -103,8 +103,8 @@ func New(opts Options, nodes ...Node) (*Ring, error) {
 	if opts.VNodes == 0 {
 		opts.VNodes = defaultVNodes
 	}
-	// xxh.Sum64String is HashString without the wrapper's call.
-	r := &Ring{opts: opts, hashKey: xxh.Sum64String}
+	// xxhash.Sum64String is HashString without the wrapper's call.
+	r := &Ring{opts: opts, hashKey: xxhash.Sum64String}
 	if opts.Hash != nil {
 		r.hashKey = opts.Hash
 	}
