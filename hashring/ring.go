@@ -22,8 +22,8 @@ type Options struct {
 	// can lower it: at 1,000 nodes the owner table (11 MB) no longer fits
 	// the L2 cache and each Get misses it once. Measured side by side on a
 	// 2-core VM with 2 MB of L2 per core (BenchmarkHashring_Get and
-	// _Balance in benchmarks/): at 1,000 nodes Get takes 32-36 ns with the
-	// default and 25-27 ns with VNodes 160, whose load deviation is 8% of
+	// _Balance in benchmarks/): at 1,000 nodes Get takes 32-34 ns with the
+	// default and 24-25 ns with VNodes 160, whose load deviation is 8% of
 	// the mean at 100 nodes (3.4% with the default); 512 keeps it about
 	// 4.4%. [Anchor] balances best (1.1%) at 28-30 ns, without weights.
 	VNodes int
