@@ -185,8 +185,8 @@ func (b *Blocked) ContainsHash(h uint64) bool {
 		return in != 0
 	}
 	// Any other k or layout, probe by probe. Written out here rather
-	// than called, so ContainsHash calls nothing: a leaf needs no stack
-	// check, and the k = 8 path above keeps its values in registers.
+	// than called, so ContainsHash calls nothing and, as a leaf, needs no
+	// stack check on the k = 8 path above.
 	x := b.probeBits(h)
 	words := b.layout == layoutWords
 	for j, g := uint32(0), uint32(0); j < b.k; j, g = j+1, g+1 {

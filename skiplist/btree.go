@@ -213,10 +213,10 @@ func (t *btree) locate(at int) (l *bleaf, slot uint8, pos int) {
 }
 
 // posOf returns the position of the member in slot s. It compares eight
-// order bytes at a time: a byte scan took one iteration per position and
-// a mispredicted exit, and a rank reads it once per call. Slots are
-// distinct, so the only byte equal to s is at its position below n, and
-// the lowest byte the zero-byte test flags is exact.
+// order bytes at a time, where a byte scan took one iteration per position
+// and a mispredicted exit; every rank, window and score change calls it.
+// Slots are distinct, so the only byte equal to s is at its position below
+// n, and the lowest byte the zero-byte test flags is exact.
 func (l *bleaf) posOf(s uint8) int {
 	const ones, highs = 0x0101_0101_0101_0101, 0x8080_8080_8080_8080
 	pat := uint64(s) * ones
