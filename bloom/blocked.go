@@ -131,16 +131,13 @@ func (b *Blocked) AddString(key string) { b.AddHash(HashString(key)) }
 // AddHash inserts a key given its [Hash].
 func (b *Blocked) AddHash(h uint64) {
 	blk, x := b.block(h), b.probeBits(h)
-	if b.layout == layoutProbes {
-		addProbes(blk, x, b.k)
-		return
-	}
-	for j := range b.k {
-		if j > 0 && j%wordProbes == 0 {
-			x = mix.Murmur64(x + probeInc)
+	words, per := b.layout == layoutWords, b.probesPerWord()
+	for j, g := uint32(0), uint32(0); j < b.k; j, g = j+1, g+1 {
+		if g == per {
+			x, g = mix.Murmur64(x+probeInc), 0
 		}
-		i, bit := wordBit(j, x)
-		blk[i] |= bit
+		p := probeBit(words, j, g, x)
+		blk[p>>3] |= 1 << (p & 7)
 	}
 }
 
@@ -148,13 +145,24 @@ func (b *Blocked) AddHash(h uint64) {
 // the word layout.
 const wordProbes = 10
 
-// wordBit returns the byte of the block and the bit in it of probe j in
-// the word layout, given the probe bits x of j's group of wordProbes: bit
-// p (6 bits of x) of little-endian word j mod 8 is bit p&7 of its byte
-// p>>3.
-func wordBit(j uint32, x uint64) (uint32, byte) {
-	p := x >> (6 * (j % wordProbes)) & 63
-	return 8*(j%8) + uint32(p>>3), 1 << (p & 7)
+// probesPerWord returns how many probes are cut from one 64-bit word of
+// probe bits before it is remixed: wordProbes 6-bit probes in the word
+// layout, seven 9-bit ones in the older layout.
+func (b *Blocked) probesPerWord() uint32 {
+	if b.layout == layoutWords {
+		return wordProbes
+	}
+	return 7
+}
+
+// probeBit returns the bit of the block (0 to 511) of probe j, the g-th
+// cut from the probe bits x. In the word layout it is bit (6 bits of x) of
+// little-endian word j mod 8; in the older layout any bit (9 bits of x).
+func probeBit(words bool, j, g uint32, x uint64) uint64 {
+	if words {
+		return 64*uint64(j%8) + x>>(6*g)&63
+	}
+	return x >> (9 * g) & (blockBits - 1)
 }
 
 // Contains reports whether key may have been added. It reads one cache
@@ -188,18 +196,12 @@ func (b *Blocked) ContainsHash(h uint64) bool {
 	// than called, so ContainsHash calls nothing and, as a leaf, needs no
 	// stack check on the k = 8 path above.
 	x := b.probeBits(h)
-	words := b.layout == layoutWords
+	words, per := b.layout == layoutWords, b.probesPerWord()
 	for j, g := uint32(0), uint32(0); j < b.k; j, g = j+1, g+1 {
-		if words && g == wordProbes || !words && g == 7 {
+		if g == per {
 			x, g = mix.Murmur64(x+probeInc), 0
 		}
-		var p uint64 // the probe's bit in blk
-		if words {
-			p = 64*uint64(j%8) + x>>(6*g)&63
-		} else {
-			p = x >> (9 * g) & (blockBits - 1)
-		}
-		if blk[p>>3]>>(p&7)&1 == 0 {
+		if p := probeBit(words, j, g, x); blk[p>>3]>>(p&7)&1 == 0 {
 			return false
 		}
 	}
@@ -214,20 +216,6 @@ func bitSet(w, p uint64) uint8 {
 		return 1
 	}
 	return 0
-}
-
-// addProbes sets the k probes of x in the layout of older encodings.
-func addProbes(blk *[blockBytes]byte, x uint64, k uint32) {
-	for left := k; ; x = mix.Murmur64(x + probeInc) {
-		n := min(left, 7)
-		for j := range n {
-			p := (x >> (9 * j)) & (blockBits - 1)
-			blk[p>>3] |= 1 << (p & 7)
-		}
-		if left -= n; left == 0 {
-			return
-		}
-	}
 }
 
 func popcountBytes(bs []byte) uint64 {
