@@ -327,8 +327,9 @@ func checkBtree(t *testing.T, bt *btree) {
 // against a slice of entries in key order: the leaf's members in order must
 // match the slice (and posOf find each one's position), a member must keep
 // its slot while other members come and go, order must stay a permutation
-// of the slots, and a freed slot must hold no string. Mutating insertAt or removeAt to shift the wrong
-// range, reuse a used slot or leave a string behind fails it.
+// of the slots, and a freed slot must hold no string. Mutating insertAt or
+// removeAt to shift the wrong range, reuse a used slot or leave a string
+// behind fails it.
 func TestLeafSlots(t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
 	var l bleaf
